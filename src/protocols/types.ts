@@ -1,0 +1,139 @@
+/**
+ * The one shape every backend is translated into. Adapters turn wire frames
+ * into these events and widget intents into wire frames; nothing above
+ * `src/protocols/` sees a frame.
+ */
+import type { Author, HandoffState, ProtocolName, Role } from '../types.js';
+
+/** A complete message as a backend reports it (history, another participant, a one-shot reply). */
+export interface WireMessage {
+  id: string;
+  role: Role;
+  content: string;
+  author?: Author;
+  /** ms since epoch when the backend says; otherwise the receive time */
+  createdAt?: number;
+  /** The client message id this echoes, when the backend echoes ours. */
+  clientId?: string;
+}
+
+export type InboundEvent =
+  /** The socket is usable; `features` are the extensions the server announced. */
+  | { kind: 'ready'; features?: string[]; conversationId?: string }
+  /** The backend stored the user's message `clientId` (optionally under its own id). */
+  | { kind: 'ack'; clientId?: string; id?: string; content?: string }
+  /** Someone is (or stopped) typing. No `who` means "the assistant". */
+  | { kind: 'typing'; active: boolean; who?: Author; role?: Role }
+  /** A whole message at once. */
+  | { kind: 'message'; message: WireMessage }
+  /** A reply starts streaming. */
+  | { kind: 'stream-start'; id: string; role?: Role; author?: Author }
+  /** More text for reply `id`. */
+  | { kind: 'stream-delta'; id: string; delta: string; role?: Role }
+  /** Reply `id` is complete; `content`, when present, is the final text to keep; `finalId` renames it. */
+  | { kind: 'stream-end'; id: string; content?: string; finalId?: string }
+  /** A message was edited or deleted by its author. */
+  | { kind: 'update'; id: string; content: string }
+  | { kind: 'delete'; id: string }
+  /** A line for the transcript from the backend (joins, leaves, notices, escalation answers). */
+  | { kind: 'system'; text: string; id?: string }
+  /** Something went wrong. `fatal` stops reconnecting; `streamId` names a reply it ended. */
+  | { kind: 'error'; code: string; message: string; fatal?: boolean; abortsStream?: boolean }
+  /** How many people are in the conversation. */
+  | { kind: 'presence'; online: number }
+  /** Human handoff moved on. */
+  | { kind: 'handoff'; state: HandoffState; agent?: Author; position?: number }
+  /** Any frame proves the socket alive; `pong` says so explicitly. */
+  | { kind: 'pong' };
+
+/** What the widget knows when it connects. */
+export interface ConnectContext {
+  server: string;
+  token: string;
+  userId?: string;
+  userName?: string;
+  conversationId?: string;
+  apiBase: string;
+  agentId?: string;
+}
+
+/** A REST call an adapter asks the connection to make. */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** How an outgoing intent leaves: a socket frame, or a REST call. */
+export type Outgoing = { frame: string } | { http: HttpRequest };
+
+/** How to read a socket close. */
+export interface CloseVerdict {
+  /** `retry`: back off and reconnect; `auth`: get a new token, then retry once; `stop`: do not reconnect. */
+  action: 'retry' | 'auth' | 'stop';
+  /** Words for the user, when the close deserves them. */
+  message?: string;
+  code?: string;
+}
+
+export interface Capabilities {
+  /** "Talk to a human" can be carried. */
+  escalation: boolean;
+  /** The user's own typing can be sent. */
+  typing: boolean;
+  /** The backend confirms each user message (so `sending` lasts until it does). */
+  acks: boolean;
+  /** Older messages can be paged in. */
+  history: boolean;
+  /** Client-side messages per second, when the backend documents a limit. */
+  rateLimitPerSecond?: number;
+  /** Longest message content the backend accepts. */
+  maxContentLength?: number;
+  /** A reply silent this long is finalized: `complete` for backends that never send an end, else marked interrupted. */
+  replySilenceMs: number;
+  replySilenceMeans: 'complete' | 'interrupted';
+}
+
+/** An older page of history. */
+export interface HistoryPage {
+  messages: WireMessage[];
+  /** Pass back to get the next older page; absent when there is none. */
+  before?: string;
+}
+
+/**
+ * One backend. An adapter is created per widget and may keep translation state
+ * (the id of the reply being streamed, say), but does no I/O: sockets, timers
+ * and `fetch` belong to the connection controller, which runs what the adapter
+ * describes.
+ */
+export interface ProtocolAdapter {
+  readonly protocol: ProtocolName;
+  capabilities(): Capabilities;
+  /**
+   * A REST call to make before the socket opens (create the chat), and how to
+   * read its JSON answer into context changes. Null when none is needed.
+   */
+  prepare(ctx: ConnectContext): { request: HttpRequest; read(json: unknown): Partial<ConnectContext> } | null;
+  socketUrl(ctx: ConnectContext): string;
+  /** Frames to send as soon as the socket opens (history request, presence query). */
+  opened(ctx: ConnectContext): string[];
+  /** Translate one received frame. Never throws: bad frames give `[]`. */
+  decode(data: unknown): InboundEvent[];
+  encodeMessage(text: string, clientId: string, ctx: ConnectContext): Outgoing;
+  /** Read the answer of an `http` send, when sending is a REST call. */
+  readSendResponse?(json: unknown, clientId: string): InboundEvent[];
+  encodeEscalate(reason: string, ctx: ConnectContext): string | null;
+  encodePing(): string | null;
+  encodeTyping(active: boolean, ctx: ConnectContext): string | null;
+  /** `opened` says whether the socket ever opened (a close before open may be a refused handshake). */
+  interpretClose(code: number, reason: string, opened: boolean): CloseVerdict;
+  /** The request for a page of history older than `before` (newest page when absent), and how to read it. */
+  historyRequest?(
+    ctx: ConnectContext,
+    before: string | undefined,
+  ): { request: HttpRequest; read(json: unknown): HistoryPage } | null;
+  /** Forget per-connection state (a reply in flight) on reconnect. */
+  reset(): void;
+}

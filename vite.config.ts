@@ -1,0 +1,24 @@
+import { defineConfig } from 'vite';
+
+// Two library builds from one entry: `vite build` writes the ES module and
+// `vite build --mode iife` the classic script. Vite cannot emit an IIFE next to
+// an ES build when the ES build could code-split, so they are separate passes.
+export default defineConfig(({ mode }) => {
+  const iife = mode === 'iife';
+  return {
+    build: {
+      target: 'es2021',
+      sourcemap: true,
+      minify: true,
+      emptyOutDir: !iife,
+      lib: {
+        entry: 'src/index.ts',
+        name: 'ChatWidget',
+        formats: [iife ? 'iife' : 'es'],
+        fileName: () => (iife ? 'chat-widget.iife.js' : 'chat-widget.js'),
+      },
+      rollupOptions: { output: { inlineDynamicImports: true } },
+    },
+    server: { open: '/demo/' },
+  };
+});

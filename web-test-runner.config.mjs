@@ -1,0 +1,16 @@
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { playwrightLauncher } from '@web/test-runner-playwright';
+import { launchOptions } from './scripts/browser.mjs';
+import { fixtureServers } from './test/fixtures/plugin.mjs';
+
+export default {
+  files: ['test/**/*.test.ts', '!test/e2e/**'],
+  nodeResolve: true,
+  concurrency: 2,
+  testFramework: { config: { timeout: 10000 } },
+  plugins: [
+    fixtureServers(),
+    esbuildPlugin({ ts: true, target: 'es2021', tsconfig: 'tsconfig.json' }),
+  ],
+  browsers: [playwrightLauncher({ product: 'chromium', launchOptions: launchOptions() })],
+};
