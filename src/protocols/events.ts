@@ -5,6 +5,7 @@
  * errors arrive as `error` events on an accepted socket, stream tokens carry no message id,
  * `timestamp` is sometimes missing, and history uses `sender_role`.
  */
+import { idOf, restUrl } from './events-fields.js';
 import { obj, parseFrame, str, time, withQuery } from './frames.js';
 import type {
   Capabilities,
@@ -225,18 +226,6 @@ export function createEventsAdapter(): ProtocolAdapter {
       streaming = undefined;
     },
   };
-}
-
-/** Join a REST path to `api-base`, whether or not the base ends in a slash. */
-function restUrl(apiBase: string, path: string): string {
-  return apiBase.replace(/\/+$/, '') + path;
-}
-
-/** Ids are strings in the documents; a numeric id is accepted the same. */
-function idOf(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
 }
 
 function roleOf(value: unknown): Role {
