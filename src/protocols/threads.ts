@@ -1,0 +1,199 @@
+/**
+ * `protocol="threads"`: the thread WebSocket API of shared/protocols/threads.md, and the
+ * frames its deployed server sends instead (shared/deployments.md): id-less `token`
+ * deltas that often never end, `tool` steps, and history as `user`/`step` items without
+ * ids. A bad token is refused at the handshake, so the browser sees only a close.
+ */
+import { idOf } from './events-fields.js';
+import { parseFrame, str, time, withQuery } from './frames.js';
+import type { Capabilities, CloseVerdict, InboundEvent, ProtocolAdapter } from './types.js';
+import type { Role } from '../types.js';
+
+/** Deployed replies often have no end frame; this much silence completes one. */
+export const THREADS_REPLY_SILENCE_MS = 4000;
+
+export function createThreadsAdapter(): ProtocolAdapter {
+  // Only the documented server acks (`message_received`), in order, without our id.
+  let pending: string[] = [];
+  // The assistant reply being streamed: the documented server's id, or a local one.
+  let reply: string | undefined;
+  // Documented assistant `message` frames are history until the server has
+  // acknowledged one of our messages on this socket; after that they are reply parts.
+  let live = false;
+  // A user message went out since the reply opened, so the next reply text is a new reply.
+  let userSpoke = false;
+  let replies = 0;
+
+  const closeReply = (): InboundEvent[] => {
+    if (!reply) return [];
+    const id = reply;
+    reply = undefined;
+    return [{ kind: 'stream-end', id }];
+  };
+
+  /** Reply text for `id`: opens the reply on its first part, closing any other first. */
+  const replyPart = (id: string | undefined, delta: string): InboundEvent[] => {
+    const events: InboundEvent[] = [];
+    // Documented parts carry the reply's id; id-less deployed text can only tell a
+    // new reply by a user message having gone out in between.
+    const another = id !== undefined ? id !== reply : userSpoke;
+    if (reply && another) events.push(...closeReply());
+    if (!reply) {
+      reply = id ?? `threads-reply-${Date.now().toString(36)}-${++replies}`;
+      userSpoke = false;
+      events.push({ kind: 'stream-start', id: reply, role: 'assistant' });
+    }
+    if (delta) events.push({ kind: 'stream-delta', id: reply, delta, role: 'assistant' });
+    return events;
+  };
+
+  const wholeMessage = (
+    id: string,
+    role: Role,
+    content: string,
+    frame: Record<string, unknown>,
+  ): InboundEvent[] => {
+    const createdAt = time(frame.created_at);
+    return [
+      ...closeReply(),
+      { kind: 'message', message: { id, role, content, ...(createdAt ? { createdAt } : {}) } },
+    ];
+  };
+
+  const decode = (data: unknown): InboundEvent[] => {
+    const frame = parseFrame(data);
+    if (!frame) return [];
+    switch (frame.type) {
+      case 'message_received': {
+        live = true;
+        const clientId = pending.shift();
+        const id = idOf(frame.id);
+        // Acknowledging the next user message is also where the previous reply ended.
+        const ack: InboundEvent[] =
+          clientId || id
+            ? [{ kind: 'ack', ...(clientId ? { clientId } : {}), ...(id ? { id } : {}) }]
+            : [];
+        return [...closeReply(), ...ack];
+      }
+      case 'message': {
+        const id = idOf(frame.id);
+        const content = str(frame.content);
+        if (!id || content === undefined) return [];
+        const role = roleOf(frame.role);
+        if (role === 'assistant' && live) return replyPart(id, content);
+        return wholeMessage(id, role, content, frame);
+      }
+      case 'token': {
+        if (frame.status === 'end') return closeReply();
+        const content = str(frame.content);
+        return content === undefined ? [] : replyPart(undefined, content);
+      }
+      case 'user':
+      case 'step': {
+        const content = str(frame.content);
+        const role = frame.role ?? (frame.type === 'user' ? 'user' : 'assistant');
+        // Steps may also carry tool output under other roles; only the conversation is kept.
+        if (!content || (role !== 'user' && role !== 'assistant')) return [];
+        return wholeMessage(historyId(role, frame.created_at, content), role, content, frame);
+      }
+      case 'error':
+        return [
+          {
+            kind: 'error',
+            code: 'server-error',
+            message: str(frame.message) ?? 'The chat server reported an error.',
+            fatal: false,
+          },
+        ];
+      // `tool` steps (live and in history) are the agent's own workings: their
+      // input and output can be large or private, and a line in the middle of a
+      // reply would split it, so they are left out of the transcript.
+      default:
+        return [];
+    }
+  };
+
+  const capabilities = (): Capabilities => ({
+    escalation: false,
+    typing: false,
+    // The deployed server never acks: waiting for one would leave every message
+    // "sending". A documented server's ack still arrives and names the message.
+    acks: false,
+    // History is not paged: it is replayed over the socket on every connect.
+    history: false,
+    replySilenceMs: THREADS_REPLY_SILENCE_MS,
+    replySilenceMeans: 'complete',
+    greets: false,
+    expectsReply: true,
+  });
+
+  const interpretClose = (code: number, _reason: string, opened: boolean): CloseVerdict => {
+    // A bad token is an HTTP error at the handshake; the browser only sees a close before open.
+    if (!opened || code === 1008) return { action: 'auth' };
+    return { action: 'retry' };
+  };
+
+  return {
+    protocol: 'threads',
+    capabilities,
+    prepare: () => null,
+    socketUrl: (ctx) => withQuery(ctx.server, { token: ctx.token }),
+    opened: (ctx) =>
+      ctx.conversationId
+        ? [JSON.stringify({ type: 'history', thread_id: ctx.conversationId })]
+        : [],
+    decode,
+    encodeMessage: (text, clientId, ctx) => {
+      pending.push(clientId);
+      userSpoke = true;
+      return {
+        frame: JSON.stringify({
+          type: 'message',
+          thread_id: ctx.conversationId,
+          agent_id: ctx.agentId ?? null,
+          content: text,
+        }),
+      };
+    },
+    encodeEscalate: () => null,
+    encodePing: () => null,
+    encodeTyping: () => null,
+    interpretClose,
+    reset: () => {
+      pending = [];
+      reply = undefined;
+      live = false;
+      userSpoke = false;
+    },
+  };
+}
+
+function roleOf(value: unknown): Role {
+  switch (value) {
+    case 'user':
+    case 'system':
+      return value;
+    default:
+      return 'assistant';
+  }
+}
+
+/**
+ * Deployed history items have no id. The same item replayed after a reconnect must
+ * get the same id so the transcript can drop it as already shown.
+ */
+export function historyId(role: Role, createdAt: unknown, content: string): string {
+  const key = `${role}\u0000${typeof createdAt === 'string' ? createdAt : ''}\u0000${content}`;
+  // cyrb53: a fast 53-bit string hash, ample against accidental collisions in one thread.
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return `threads-${hash.toString(36)}`;
+}
