@@ -1,0 +1,148 @@
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+import { createTokenService } from './auth/jwt.js';
+import { createBot } from './bots/index.js';
+import { sendStatus } from './http/respond.js';
+import { createStaticHandler } from './http/static.js';
+import { createTokenHandler } from './http/token.js';
+import { startHeartbeat } from './ws/heartbeat.js';
+import { createRecentIds } from './ws/recent-ids.js';
+import { handleStreamConnection } from './ws/stream-protocol.js';
+import { createUpgradeHandler } from './ws/upgrade.js';
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Report-only for now: the page and the widget are meant to need no inline script or style,
+// and this makes the browser console say so the day they do, without breaking the demo.
+const DEMO_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// A chat frame is at most 2000 characters of content; anything near this size is not a chat.
+const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * @typedef {object} AppOptions
+ * @property {number} [port] 0 picks a free port
+ * @property {string} [host] unset: all interfaces
+ * @property {string | Uint8Array} [secret] HS256 key for chat tokens; random when unset
+ * @property {import('./bots/index.js').Bot} [bot] overrides `openai` and `demoBotDelayMs`
+ * @property {import('./bots/openai-bot.js').OpenAIBotOptions} [openai]
+ * @property {number} [demoBotDelayMs]
+ * @property {string} [demoDir] served at `/`
+ * @property {string} [distDir] served at `/dist/`
+ * @property {number} [heartbeatIntervalMs]
+ * @property {number} [dedupeTtlMs]
+ * @property {number} [dedupeMaxEntries]
+ * @property {{ error(...args: unknown[]): void }} [logger]
+ */
+
+/**
+ * @param {AppOptions} [options]
+ * @returns {Promise<{ server: import('node:http').Server, url: string, bot: import('./bots/index.js').Bot, close(): Promise<void> }>}
+ */
+export async function createApp(options = {}) {
+  const {
+    port = 0,
+    host,
+    secret,
+    demoDir = join(REPO_ROOT, 'demo'),
+    distDir = join(REPO_ROOT, 'dist'),
+    heartbeatIntervalMs = 30_000,
+    dedupeTtlMs = 10 * 60_000,
+    dedupeMaxEntries = 10_000,
+    logger = console,
+  } = options;
+  const bot = options.bot ?? createBot(options);
+
+  const tokens = createTokenService({ secret });
+  const handleToken = createTokenHandler({ tokens });
+  const serveDemo = createStaticHandler({
+    root: demoDir,
+    htmlHeaders: { 'Content-Security-Policy-Report-Only': DEMO_CSP },
+  });
+  const serveDist = createStaticHandler({ root: distDir });
+
+  const server = createServer(async (req, res) => {
+    try {
+      // Kept percent-encoded: the static handler decodes, then checks containment.
+      const pathname = (req.url ?? '/').split('?')[0];
+      if (pathname === '/api/chat-token') await handleToken(req, res);
+      else if (pathname.startsWith('/dist/')) await serveDist(req, res, pathname.slice(6));
+      else if (pathname.startsWith('/')) await serveDemo(req, res, pathname.slice(1));
+      else sendStatus(res, 400);
+    } catch (err) {
+      logger.error('[http] request failed:', err);
+      if (!res.headersSent) sendStatus(res, 500);
+      else res.destroy();
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const seen = createRecentIds({ ttlMs: dedupeTtlMs, maxEntries: dedupeMaxEntries });
+  wss.on('connection', (ws, _req, /** @type {{ sub: string }} */ claims) => {
+    handleStreamConnection(ws, { visitorId: claims.sub, bot, seen, logger });
+  });
+  const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
+  server.on('upgrade', createUpgradeHandler({ wss, tokens, path: '/ws' }));
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(undefined);
+    });
+  });
+
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const shownHost =
+    !host || host === '0.0.0.0' || host === '::'
+      ? 'localhost'
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
+  const url = `http://${shownHost}:${address.port}/`;
+
+  let closing;
+  function close() {
+    closing ??= (async () => {
+      stopHeartbeat();
+      server.close();
+      // No close code, as the deployed server does on shutdown: browsers report 1005.
+      for (const ws of wss.clients) ws.close();
+      server.closeAllConnections();
+      await waitForSockets(wss, 1000);
+      wss.close();
+    })();
+    return closing;
+  }
+
+  return { server, url, bot, close };
+}
+
+/**
+ * @param {WebSocketServer} wss
+ * @param {number} graceMs how long clients get to answer the close handshake
+ */
+async function waitForSockets(wss, graceMs) {
+  const open = [...wss.clients];
+  if (open.length === 0) return;
+  let timer;
+  const closed = Promise.all(open.map((ws) => new Promise((r) => ws.once('close', r))));
+  const late = new Promise((r) => {
+    timer = setTimeout(r, graceMs);
+  });
+  await Promise.race([closed, late]);
+  clearTimeout(timer);
+  for (const ws of wss.clients) ws.terminate();
+}

@@ -1,0 +1,25 @@
+import { createDemoBot } from './demo-bot.js';
+import { createOpenAIBot } from './openai-bot.js';
+
+/**
+ * What the socket needs from a bot. `history` ends with the message being answered and holds
+ * the earlier user/assistant turns of the same socket. The iterable yields text deltas; it
+ * should stop (throwing or returning) once `signal` aborts, which happens when the client leaves.
+ *
+ * @typedef {object} Bot
+ * @property {string} description one line for the startup banner
+ * @property {(input: { history: import('../ws/stream-protocol.js').Turn[], signal: AbortSignal }) => AsyncIterable<string>} reply
+ */
+
+/**
+ * @typedef {object} BotOptions
+ * @property {import('./openai-bot.js').OpenAIBotOptions} [openai] when given (with a baseURL),
+ *   replies come from an OpenAI-compatible endpoint
+ * @property {number} [demoBotDelayMs] pace of the built-in bot, per token
+ */
+
+/** @param {BotOptions} options @returns {Bot} */
+export function createBot({ openai, demoBotDelayMs } = {}) {
+  if (openai?.baseURL) return createOpenAIBot(openai);
+  return createDemoBot({ delayMs: demoBotDelayMs });
+}

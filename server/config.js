@@ -1,0 +1,64 @@
+import { DEFAULT_DELAY_MS } from './bots/demo-bot.js';
+import { DEFAULT_MODEL } from './bots/openai-bot.js';
+
+export const DEFAULT_PORT = 8787;
+
+/**
+ * Turns the environment into `createApp` options, with warnings instead of crashes for values
+ * that have an obvious safe fallback.
+ *
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {{ options: import('./app.js').AppOptions, warnings: string[] }}
+ */
+export function readConfig(env) {
+  const warnings = [];
+
+  const port = parseInteger(env.PORT, DEFAULT_PORT, 0, 65535, 'PORT', warnings);
+  const demoBotDelayMs = parseInteger(
+    env.DEMO_BOT_DELAY_MS,
+    DEFAULT_DELAY_MS,
+    0,
+    10_000,
+    'DEMO_BOT_DELAY_MS',
+    warnings,
+  );
+
+  const secret = env.CHAT_TOKEN_SECRET || undefined;
+  if (!secret) {
+    warnings.push('CHAT_TOKEN_SECRET is not set: using a random key, tokens end with this process.');
+  } else if (Buffer.byteLength(secret) < 32) {
+    warnings.push('CHAT_TOKEN_SECRET is shorter than 32 bytes, too weak for HS256 outside a demo.');
+  }
+
+  /** @type {import('./app.js').AppOptions} */
+  const options = { port, host: env.HOST || undefined, secret, demoBotDelayMs };
+
+  if (env.OPENAI_BASE_URL) {
+    if (!env.OPENAI_API_KEY) {
+      warnings.push('OPENAI_API_KEY is not set: sending a placeholder, fine for most local servers.');
+    }
+    options.openai = {
+      baseURL: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY || undefined,
+      model: env.OPENAI_MODEL || DEFAULT_MODEL,
+    };
+  }
+
+  return { options, warnings };
+}
+
+/**
+ * @param {string | undefined} raw
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ * @param {string} name
+ * @param {string[]} warnings
+ */
+function parseInteger(raw, fallback, min, max, name, warnings) {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= min && value <= max) return value;
+  warnings.push(`${name}=${raw} is not an integer in ${min}-${max}; using ${fallback}.`);
+  return fallback;
+}
