@@ -25,7 +25,9 @@ export function readConfig(env) {
 
   const secret = env.CHAT_TOKEN_SECRET || undefined;
   if (!secret) {
-    warnings.push('CHAT_TOKEN_SECRET is not set: using a random key, tokens end with this process.');
+    warnings.push(
+      'CHAT_TOKEN_SECRET is not set: using a random key, tokens end with this process.',
+    );
   } else if (Buffer.byteLength(secret) < 32) {
     warnings.push('CHAT_TOKEN_SECRET is shorter than 32 bytes, too weak for HS256 outside a demo.');
   }
@@ -35,7 +37,9 @@ export function readConfig(env) {
 
   if (env.OPENAI_BASE_URL) {
     if (!env.OPENAI_API_KEY) {
-      warnings.push('OPENAI_API_KEY is not set: sending a placeholder, fine for most local servers.');
+      warnings.push(
+        'OPENAI_API_KEY is not set: sending a placeholder, fine for most local servers.',
+      );
     }
     options.openai = {
       baseURL: env.OPENAI_BASE_URL,

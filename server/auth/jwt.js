@@ -23,7 +23,11 @@ const AUDIENCE = 'chat-widget-stream';
  * @param {() => number} [options.now] milliseconds; tests move it to mint expired tokens
  * @returns {TokenService}
  */
-export function createTokenService({ secret, ttlSeconds = TOKEN_TTL_SECONDS, now = Date.now } = {}) {
+export function createTokenService({
+  secret,
+  ttlSeconds = TOKEN_TTL_SECONDS,
+  now = Date.now,
+} = {}) {
   const key =
     typeof secret === 'string' && secret !== ''
       ? new TextEncoder().encode(secret)
@@ -57,7 +61,8 @@ export function createTokenService({ secret, ttlSeconds = TOKEN_TTL_SECONDS, now
         // endpoint and the socket live in one process here, but not in every deployment.
         clockTolerance: 5,
       });
-      if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('token has no sub');
+      if (typeof payload.sub !== 'string' || payload.sub === '')
+        throw new Error('token has no sub');
       return { sub: payload.sub };
     },
   };
