@@ -93,6 +93,14 @@ export interface Capabilities {
   /** A reply silent this long is finalized: `complete` for backends that never send an end, else marked interrupted. */
   replySilenceMs: number;
   replySilenceMeans: 'complete' | 'interrupted';
+  /**
+   * The server sends a frame that becomes `ready` after the socket opens; queued
+   * messages wait for it (so they go out knowing the server's features).
+   * Default false: they go on `open`.
+   */
+  greets?: boolean;
+  /** Each user message gets a reply from a bot (so "thinking" dots show). Default true. */
+  expectsReply?: boolean;
 }
 
 /** An older page of history. */

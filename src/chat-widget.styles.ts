@@ -1,0 +1,556 @@
+import { css } from 'lit';
+
+/**
+ * Public custom properties (`--chat-widget-*`) are read once here into private
+ * aliases (`--_*`), so the rest of the sheet has one name per value and the
+ * themes only swap defaults.
+ */
+export const styles = css`
+  :host {
+    --_accent: var(--chat-widget-accent, #2563eb);
+    --_on-accent: var(--chat-widget-on-accent, #ffffff);
+    --_bg: var(--chat-widget-background, #ffffff);
+    --_fg: var(--chat-widget-foreground, #1f2328);
+    --_muted: var(--chat-widget-muted, #57606a);
+    --_border: var(--chat-widget-border, #d0d7de);
+    --_surface: var(--chat-widget-surface, #f6f8fa);
+    --_user-bg: var(--chat-widget-user-background, var(--_accent));
+    --_user-fg: var(--chat-widget-user-foreground, var(--_on-accent));
+    --_assistant-bg: var(--chat-widget-assistant-background, var(--_surface));
+    --_agent-bg: var(--chat-widget-agent-background, #fff8c5);
+    --_error-bg: var(--chat-widget-error-background, #ffebe9);
+    --_error-fg: var(--chat-widget-error-foreground, #82071e);
+    --_ok: var(--chat-widget-status-connected, #1a7f37);
+    --_warn: var(--chat-widget-status-reconnecting, #9a6700);
+    --_bad: var(--chat-widget-status-error, #cf222e);
+    --_font: var(
+      --chat-widget-font,
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      sans-serif
+    );
+    --_mono: var(--chat-widget-mono-font, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
+    --_font-size: var(--chat-widget-font-size, 15px);
+    --_radius: var(--chat-widget-radius, 12px);
+    --_width: var(--chat-widget-width, 380px);
+    --_height: var(--chat-widget-height, 600px);
+    --_z: var(--chat-widget-z-index, 2147483000);
+    --_offset: var(--chat-widget-offset, 20px);
+    --_launcher-size: var(--chat-widget-launcher-size, 56px);
+    --_shadow: var(--chat-widget-shadow, 0 12px 40px rgb(0 0 0 / 0.18));
+
+    font-family: var(--_font);
+    font-size: var(--_font-size);
+    line-height: 1.45;
+    color: var(--_fg);
+    color-scheme: light;
+  }
+
+  :host([theme='dark']) {
+    --_bg: var(--chat-widget-background, #0d1117);
+    --_fg: var(--chat-widget-foreground, #e6edf3);
+    --_muted: var(--chat-widget-muted, #9198a1);
+    --_border: var(--chat-widget-border, #3d444d);
+    --_surface: var(--chat-widget-surface, #161b22);
+    --_agent-bg: var(--chat-widget-agent-background, #3b2e00);
+    --_error-bg: var(--chat-widget-error-background, #3c0b10);
+    --_error-fg: var(--chat-widget-error-foreground, #ffb3b8);
+    --_accent: var(--chat-widget-accent, #1f6feb);
+    --_user-fg: var(--chat-widget-user-foreground, #ffffff);
+    --_ok: var(--chat-widget-status-connected, #3fb950);
+    --_warn: var(--chat-widget-status-reconnecting, #d29922);
+    --_bad: var(--chat-widget-status-error, #ff7b72);
+    color-scheme: dark;
+  }
+
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light']):not([theme='dark'])) {
+      --_bg: var(--chat-widget-background, #0d1117);
+      --_fg: var(--chat-widget-foreground, #e6edf3);
+      --_muted: var(--chat-widget-muted, #9198a1);
+      --_border: var(--chat-widget-border, #3d444d);
+      --_surface: var(--chat-widget-surface, #161b22);
+      --_agent-bg: var(--chat-widget-agent-background, #3b2e00);
+      --_error-bg: var(--chat-widget-error-background, #3c0b10);
+      --_error-fg: var(--chat-widget-error-foreground, #ffb3b8);
+      --_accent: var(--chat-widget-accent, #1f6feb);
+      --_user-fg: var(--chat-widget-user-foreground, #ffffff);
+      --_ok: var(--chat-widget-status-connected, #3fb950);
+      --_warn: var(--chat-widget-status-reconnecting, #d29922);
+      --_bad: var(--chat-widget-status-error, #ff7b72);
+      color-scheme: dark;
+    }
+  }
+
+  :host([mode='inline']) {
+    display: block;
+    height: 100%;
+  }
+
+  [hidden] {
+    display: none !important;
+  }
+
+  button {
+    font: inherit;
+    cursor: pointer;
+  }
+
+  :focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+
+  [part='launcher'] {
+    position: fixed;
+    bottom: var(--_offset);
+    right: var(--_offset);
+    z-index: var(--_z);
+    width: var(--_launcher-size);
+    height: var(--_launcher-size);
+    border-radius: 50%;
+    border: none;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    box-shadow: var(--_shadow);
+    display: grid;
+    place-items: center;
+    transition: transform 0.15s ease;
+  }
+
+  [part='launcher']:hover {
+    transform: scale(1.05);
+  }
+
+  :host([position='bottom-left']) [part='launcher'] {
+    right: auto;
+    left: var(--_offset);
+  }
+
+  [part='launcher'] svg,
+  .icon {
+    width: 26px;
+    height: 26px;
+    fill: currentColor;
+  }
+
+  [part='panel'] {
+    box-sizing: border-box;
+    display: flex;
+    flex-direction: column;
+    background: var(--_bg);
+    color: var(--_fg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    overflow: hidden;
+  }
+
+  :host(:not([mode='inline'])) [part='panel'] {
+    position: fixed;
+    bottom: calc(var(--_offset) * 2 + var(--_launcher-size));
+    right: var(--_offset);
+    z-index: var(--_z);
+    width: min(var(--_width), calc(100vw - 2 * var(--_offset)));
+    height: min(var(--_height), calc(100vh - 4 * var(--_offset) - var(--_launcher-size)));
+    box-shadow: var(--_shadow);
+  }
+
+  :host([position='bottom-left']:not([mode='inline'])) [part='panel'] {
+    right: auto;
+    left: var(--_offset);
+  }
+
+  :host([mode='inline']) [part='panel'] {
+    height: 100%;
+    min-height: 320px;
+  }
+
+  /* Phones: the popup takes the whole screen, as a native chat would. */
+  @media (max-width: 480px) {
+    :host(:not([mode='inline'])) [part='panel'] {
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      border-radius: 0;
+      border: none;
+    }
+  }
+
+  [part='header'] {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    padding: 10px 12px;
+    border-bottom: 1px solid var(--_border);
+    background: var(--_surface);
+  }
+
+  .title {
+    flex: 1;
+    min-width: 0;
+  }
+
+  .title h2 {
+    margin: 0;
+    font-size: 1.05em;
+    font-weight: 600;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  [part='status'] {
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    font-size: 0.82em;
+    color: var(--_muted);
+  }
+
+  [part='status']::before {
+    content: '';
+    width: 8px;
+    height: 8px;
+    border-radius: 50%;
+    background: var(--_muted);
+    flex: none;
+  }
+
+  [part='status'][data-status='connected']::before {
+    background: var(--_ok);
+  }
+  [part='status'][data-status='reconnecting']::before,
+  [part='status'][data-status='connecting']::before {
+    background: var(--_warn);
+  }
+  [part='status'][data-status='error']::before,
+  [part='status'][data-status='offline']::before {
+    background: var(--_bad);
+  }
+
+  .header-button,
+  [part='escalate-button'] {
+    border: 1px solid var(--_border);
+    background: var(--_bg);
+    color: var(--_fg);
+    border-radius: 8px;
+    padding: 4px 8px;
+    font-size: 0.85em;
+  }
+
+  .header-button {
+    border: none;
+    background: transparent;
+    padding: 4px;
+    display: grid;
+    place-items: center;
+  }
+
+  .header-button svg {
+    width: 20px;
+    height: 20px;
+    fill: currentColor;
+  }
+
+  [part='error'] {
+    display: flex;
+    gap: 8px;
+    align-items: flex-start;
+    padding: 8px 12px;
+    background: var(--_error-bg);
+    color: var(--_error-fg);
+    font-size: 0.9em;
+  }
+
+  [part='error'] p {
+    margin: 0;
+    flex: 1;
+  }
+
+  [part='error'] button {
+    border: none;
+    background: transparent;
+    color: inherit;
+    text-decoration: underline;
+    padding: 0;
+  }
+
+  [part='handoff'] {
+    padding: 8px 12px;
+    background: var(--_agent-bg);
+    font-size: 0.9em;
+  }
+
+  .log-wrap {
+    position: relative;
+    flex: 1;
+    min-height: 0;
+    display: flex;
+  }
+
+  [part='messages'] {
+    flex: 1;
+    overflow-y: auto;
+    padding: 12px;
+    display: flex;
+    flex-direction: column;
+    gap: 10px;
+    overscroll-behavior: contain;
+  }
+
+  [part~='message'] {
+    max-width: 88%;
+    padding: 8px 12px;
+    border-radius: var(--_radius);
+    overflow-wrap: anywhere;
+    /* Off-screen messages cost no layout or paint in long conversations. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 3em;
+  }
+
+  [part~='user'] {
+    align-self: flex-end;
+    background: var(--_user-bg);
+    color: var(--_user-fg);
+    border-bottom-right-radius: 4px;
+  }
+
+  [part~='assistant'],
+  [part~='agent'] {
+    align-self: flex-start;
+    background: var(--_assistant-bg);
+    border-bottom-left-radius: 4px;
+  }
+
+  [part~='agent'] {
+    background: var(--_agent-bg);
+  }
+
+  [part~='system'] {
+    align-self: center;
+    background: transparent;
+    color: var(--_muted);
+    font-size: 0.88em;
+    text-align: center;
+  }
+
+  [part~='message'][data-state='sending'] {
+    opacity: 0.7;
+  }
+
+  [part~='message'][data-state='failed'] {
+    outline: 1px solid var(--_bad);
+  }
+
+  .author {
+    font-size: 0.78em;
+    font-weight: 600;
+    color: var(--_muted);
+    margin-bottom: 2px;
+  }
+
+  .meta {
+    font-size: 0.76em;
+    margin-top: 4px;
+    opacity: 0.85;
+  }
+
+  .meta button {
+    border: none;
+    background: transparent;
+    color: inherit;
+    text-decoration: underline;
+    padding: 0 0 0 6px;
+  }
+
+  [part='content'] > :first-child {
+    margin-top: 0;
+  }
+  [part='content'] > :last-child {
+    margin-bottom: 0;
+  }
+  [part='content'] p,
+  [part='content'] ul,
+  [part='content'] ol,
+  [part='content'] pre,
+  [part='content'] table,
+  [part='content'] blockquote {
+    margin: 0.5em 0;
+  }
+  [part='content'] ul,
+  [part='content'] ol {
+    padding-inline-start: 1.4em;
+  }
+  [part='content'] a {
+    color: inherit;
+    text-decoration: underline;
+  }
+  [part='content'] code {
+    font-family: var(--_mono);
+    font-size: 0.9em;
+  }
+  [part='content'] :not(pre) > code {
+    background: rgb(127 127 127 / 0.15);
+    border-radius: 4px;
+    padding: 0.1em 0.3em;
+  }
+  [part='content'] pre {
+    position: relative;
+    background: #0d1117;
+    color: #e6edf3;
+    padding: 10px 12px;
+    border-radius: 8px;
+    overflow-x: auto;
+  }
+  [part='content'] pre button {
+    position: absolute;
+    top: 6px;
+    right: 6px;
+    font-size: 0.75em;
+    border: 1px solid #3d444d;
+    background: #161b22;
+    color: #e6edf3;
+    border-radius: 6px;
+    padding: 2px 6px;
+  }
+  [part='content'] table {
+    border-collapse: collapse;
+    display: block;
+    overflow-x: auto;
+  }
+  [part='content'] th,
+  [part='content'] td {
+    border: 1px solid var(--_border);
+    padding: 4px 8px;
+    text-align: start;
+  }
+  [part='content'] blockquote {
+    border-inline-start: 3px solid var(--_border);
+    padding-inline-start: 10px;
+    color: var(--_muted);
+  }
+  [part='content'] img {
+    max-width: 100%;
+    height: auto;
+  }
+  [part='content'][data-plain] {
+    white-space: pre-wrap;
+  }
+
+  [part='typing'] {
+    align-self: flex-start;
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    color: var(--_muted);
+    font-size: 0.88em;
+  }
+
+  .dots {
+    display: inline-flex;
+    gap: 3px;
+  }
+
+  .dots span {
+    width: 6px;
+    height: 6px;
+    border-radius: 50%;
+    background: currentColor;
+    animation: blink 1.2s infinite ease-in-out;
+  }
+  .dots span:nth-child(2) {
+    animation-delay: 0.2s;
+  }
+  .dots span:nth-child(3) {
+    animation-delay: 0.4s;
+  }
+
+  @keyframes blink {
+    0%,
+    80%,
+    100% {
+      opacity: 0.25;
+    }
+    40% {
+      opacity: 1;
+    }
+  }
+
+  .new-messages {
+    position: absolute;
+    bottom: 10px;
+    left: 50%;
+    transform: translateX(-50%);
+    border: none;
+    border-radius: 999px;
+    padding: 6px 12px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    box-shadow: var(--_shadow);
+    font-size: 0.85em;
+  }
+
+  [part='composer'] {
+    display: flex;
+    gap: 8px;
+    align-items: flex-end;
+    padding: 10px 12px;
+    border-top: 1px solid var(--_border);
+  }
+
+  [part='input'] {
+    flex: 1;
+    resize: none;
+    font: inherit;
+    color: inherit;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    padding: 8px 10px;
+    /* Grows with its text up to a few lines, then scrolls. */
+    field-sizing: content;
+    min-height: 1.45em;
+    max-height: calc(1.45em * 5 + 16px);
+  }
+
+  [part='send-button'] {
+    border: none;
+    border-radius: 8px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    padding: 8px 14px;
+    font-weight: 600;
+  }
+
+  [part='send-button']:disabled {
+    opacity: 0.5;
+    cursor: not-allowed;
+  }
+
+  .notice {
+    margin: 0;
+    padding: 0 12px 8px;
+    font-size: 0.82em;
+    color: var(--_bad);
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    *,
+    *::before,
+    *::after {
+      animation: none !important;
+      transition: none !important;
+    }
+  }
+`;

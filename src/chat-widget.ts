@@ -1,0 +1,506 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { styles } from './chat-widget.styles.js';
+import { ConversationController } from './controllers/conversation-controller.js';
+import { ScrollController } from './controllers/scroll-controller.js';
+import { ChatCloseEvent, ChatOpenEvent } from './events.js';
+import { en, type Strings } from './i18n/en.js';
+import { format } from './i18n/format.js';
+import { createAdapter, isProtocol } from './protocols/index.js';
+import type { ChatMessage, TokenProvider } from './types.js';
+import { chatIcon, closeIcon } from './views/icons.js';
+import { messageView } from './views/message-view.js';
+
+/**
+ * An AI chat window for any web page: one element, configured by attributes.
+ *
+ * @summary Embeddable chat with streaming, sanitized markdown replies.
+ *
+ * @attr server - WebSocket URL of the backend (base URL for `rooms`). Required.
+ * @attr protocol - `stream` (default), `events`, `rooms` or `threads`.
+ * @attr token-url - Endpoint the widget POSTs to (cookies sent) for `{token, expires_in}`.
+ * @attr token - A token given directly instead of `token-url`.
+ * @attr user-id - Who is chatting, when the token response does not say.
+ * @attr user-name - Display name of the user, when the token response does not say.
+ * @attr conversation-id - Chat, room or thread id, by protocol.
+ * @attr api-base - REST base URL for `events` and `rooms`; defaults to the server origin over http(s).
+ * @attr agent-id - `threads` only: the agent to address.
+ * @attr heading - Text in the panel's header. Default "Chat".
+ * @attr placeholder - Text in the empty input.
+ * @attr greeting - A first assistant message, shown locally.
+ * @attr lang - UI language (BCP 47).
+ * @attr theme - `light`, `dark` or `auto` (default).
+ * @attr mode - `popup` (default) or `inline`.
+ * @attr position - `bottom-right` (default) or `bottom-left`.
+ * @attr open - The popup panel is open (reflects).
+ * @attr escalation - `auto` (default) shows "Talk to a human" where the protocol can carry it; `off` hides it.
+ * @attr image-hosts - Space-separated hosts whose https images may load in replies.
+ * @attr max-length - Longest message the user may send (default: the backend's limit, else 4000).
+ * @attr max-reply-length - Longest reply rendered as markdown; longer replies are cut and marked (default 100000).
+ *
+ * @prop {() => Promise<object | string>} getToken - Called before every connect instead of `token-url`.
+ *
+ * @fires chat-open - The popup opened.
+ * @fires chat-close - The popup closed.
+ * @fires chat-send - `{ text }` before a user message leaves; cancelable.
+ * @fires chat-status - `{ status }` when the connection status changes.
+ * @fires chat-message - `{ message }` when a message is complete.
+ * @fires chat-escalate - `{ reason }` when the user asked for a human.
+ * @fires chat-handoff - `{ state, agent?, position? }` when a human handoff changes.
+ * @fires chat-error - `{ code, message }` when something went wrong.
+ *
+ * @csspart launcher - The floating button (popup mode).
+ * @csspart panel - The chat window.
+ * @csspart header - The panel's header.
+ * @csspart status - Connection status; `data-status` holds the status.
+ * @csspart messages - The message list (`role="log"`).
+ * @csspart message - One message, with one of `user`, `assistant`, `agent`, `system`; `data-id`, `data-state`.
+ * @csspart user - A message from the user.
+ * @csspart assistant - A message from the assistant.
+ * @csspart agent - A message from a human agent.
+ * @csspart system - A system line.
+ * @csspart content - The rendered, sanitized markdown of a message.
+ * @csspart typing - The typing indicator, present only while someone types.
+ * @csspart composer - The message form.
+ * @csspart input - The message `<textarea>`.
+ * @csspart send-button - The submit button.
+ * @csspart escalate-button - "Talk to a human".
+ * @csspart handoff - The handoff banner, present only during a handoff.
+ * @csspart error - The error banner, present only while there is an error.
+ *
+ * @cssprop --chat-widget-accent - Brand colour: launcher, user bubbles, send button.
+ * @cssprop --chat-widget-on-accent - Text on the accent colour.
+ * @cssprop --chat-widget-background - Panel background.
+ * @cssprop --chat-widget-foreground - Text colour.
+ * @cssprop --chat-widget-muted - Secondary text.
+ * @cssprop --chat-widget-border - Borders and dividers.
+ * @cssprop --chat-widget-surface - Header and assistant bubbles.
+ * @cssprop --chat-widget-user-background - User bubbles.
+ * @cssprop --chat-widget-user-foreground - Text in user bubbles.
+ * @cssprop --chat-widget-assistant-background - Assistant bubbles.
+ * @cssprop --chat-widget-agent-background - Human agent bubbles and the handoff banner.
+ * @cssprop --chat-widget-error-background - Error banner background.
+ * @cssprop --chat-widget-error-foreground - Error banner text.
+ * @cssprop --chat-widget-status-connected - Status dot when connected.
+ * @cssprop --chat-widget-status-reconnecting - Status dot when (re)connecting.
+ * @cssprop --chat-widget-status-error - Status dot when offline or in error.
+ * @cssprop --chat-widget-font - Font family.
+ * @cssprop --chat-widget-mono-font - Code font family.
+ * @cssprop --chat-widget-font-size - Base font size.
+ * @cssprop --chat-widget-radius - Corner radius of panel and bubbles.
+ * @cssprop --chat-widget-width - Popup panel width.
+ * @cssprop --chat-widget-height - Popup panel height.
+ * @cssprop --chat-widget-z-index - Stacking order of launcher and popup.
+ * @cssprop --chat-widget-offset - Distance of launcher and popup from the viewport edge.
+ * @cssprop --chat-widget-launcher-size - Launcher diameter.
+ * @cssprop --chat-widget-shadow - Shadow of launcher and popup.
+ */
+export class ChatWidget extends LitElement {
+  static override styles = styles;
+
+  @property() server = '';
+  @property() protocol = 'stream';
+  @property({ attribute: 'token-url' }) tokenUrl = '';
+  @property() token = '';
+  @property({ attribute: 'user-id' }) userId = '';
+  @property({ attribute: 'user-name' }) userName = '';
+  @property({ attribute: 'conversation-id' }) conversationId = '';
+  @property({ attribute: 'api-base' }) apiBase = '';
+  @property({ attribute: 'agent-id' }) agentId = '';
+  @property() heading = '';
+  @property() placeholder = '';
+  @property() greeting = '';
+  @property() override lang = '';
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+  @property({ reflect: true }) mode: 'popup' | 'inline' = 'popup';
+  @property({ reflect: true }) position: 'bottom-right' | 'bottom-left' = 'bottom-right';
+  @property({ type: Boolean, reflect: true }) open = false;
+  @property() escalation: 'auto' | 'off' = 'auto';
+  @property({ attribute: 'image-hosts' }) imageHosts = '';
+  @property({ attribute: 'max-length', type: Number }) maxLength: number | undefined;
+  @property({ attribute: 'max-reply-length', type: Number }) maxReplyLength: number | undefined;
+  @property({ attribute: false }) getToken: TokenProvider | undefined;
+
+  @state() private draft = '';
+  /** Text for screen readers: completed replies and status changes, once each. */
+  @state() private announcement = '';
+
+  @query('[part="input"]') private input?: HTMLTextAreaElement;
+  @query('[part="launcher"]') private launcher?: HTMLButtonElement;
+
+  private readonly conversation = new ConversationController(
+    this,
+    () => ({
+      protocol: this.protocol || 'stream',
+      server: this.server,
+      scope: this.id,
+      ...(this.apiBase ? { apiBase: this.apiBase } : {}),
+      ...(this.token ? { token: this.token } : {}),
+      ...(this.tokenUrl ? { tokenUrl: this.tokenUrl } : {}),
+      ...(this.getToken ? { getToken: this.getToken } : {}),
+      ...(this.userId ? { userId: this.userId } : {}),
+      ...(this.userName ? { userName: this.userName } : {}),
+      ...(this.conversationId ? { conversationId: this.conversationId } : {}),
+      ...(this.agentId ? { agentId: this.agentId } : {}),
+      ...(this.maxLength ? { maxLength: this.maxLength } : {}),
+    }),
+    () => this.strings,
+  );
+
+  private readonly scroller = new ScrollController(this, () => void this.conversation.loadOlder());
+
+  /** The UI strings in use. */
+  get strings(): Strings {
+    return en;
+  }
+
+  /** Send a message; resolves once the backend has it, rejects with the reason. */
+  send(text: string): Promise<void> {
+    const promise = this.conversation.send(text);
+    this.scroller.toBottom();
+    return promise;
+  }
+
+  /** Ask for a human. */
+  escalate(reason: string = this.strings.escalationReason): Promise<void> {
+    return this.conversation.escalate(reason);
+  }
+
+  connect(): void {
+    this.conversation.start();
+  }
+
+  disconnect(): void {
+    this.conversation.stop();
+  }
+
+  /** Forget the local transcript. */
+  clear(): void {
+    this.conversation.clear();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('chat-message', this.announceMessage);
+    this.addEventListener('chat-status', this.announceStatus);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('chat-message', this.announceMessage);
+    this.removeEventListener('chat-status', this.announceStatus);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const connectionKeys = [
+      'server',
+      'protocol',
+      'tokenUrl',
+      'token',
+      'getToken',
+      'userId',
+      'userName',
+      'conversationId',
+      'apiBase',
+      'agentId',
+    ] as const;
+    if (this.hasUpdated && connectionKeys.some((key) => changed.has(key))) {
+      this.conversation.restart();
+    } else if (!this.hasUpdated) {
+      this.conversation.restore();
+    }
+    // Nothing heavy before it is needed: connect when the panel first shows,
+    // or at once when a conversation from this tab is there to continue.
+    if (
+      !this.conversation.started &&
+      (this.mode === 'inline' || this.open || this.conversation.hasStoredConversation)
+    ) {
+      this.conversation.start();
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    this.scroller.observe(
+      this.renderRoot.querySelector<HTMLElement>('[part="messages"]') ?? undefined,
+    );
+    if (changed.has('open') && changed.get('open') !== undefined) {
+      this.dispatchEvent(this.open ? new ChatOpenEvent() : new ChatCloseEvent());
+      if (this.open) this.input?.focus();
+    }
+  }
+
+  protected override render() {
+    const inline = this.mode === 'inline';
+    return html`
+      ${inline ? nothing : this.renderLauncher()}
+      <section
+        part="panel"
+        ?hidden=${!inline && !this.open}
+        role=${inline ? 'region' : 'dialog'}
+        aria-label=${this.heading || this.strings.heading}
+        @keydown=${this.onPanelKeydown}
+      >
+        ${this.renderHeader()} ${this.renderError()} ${this.renderHandoff()}
+        <div class="log-wrap">
+          <div
+            part="messages"
+            role="log"
+            aria-live="off"
+            aria-label=${this.strings.messagesLabel}
+            tabindex="0"
+          >
+            ${this.greeting ? this.renderGreeting() : nothing}
+            ${repeat(
+              this.conversation.transcript.messages,
+              (message) => message,
+              (message) => this.renderMessage(message),
+            )}
+            ${this.renderTyping()}
+          </div>
+          ${this.scroller.unseen
+            ? html`<button type="button" class="new-messages" @click=${() => this.scroller.toBottom()}>
+                ${this.strings.newMessages}
+              </button>`
+            : nothing}
+        </div>
+        ${this.renderComposer()}
+        <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
+      </section>
+    `;
+  }
+
+  private renderLauncher() {
+    return html`<button
+      part="launcher"
+      type="button"
+      aria-label=${this.open ? this.strings.closeChat : this.strings.openChat}
+      aria-expanded=${this.open ? 'true' : 'false'}
+      @click=${this.toggle}
+    >
+      ${this.open ? closeIcon : chatIcon}
+    </button>`;
+  }
+
+  private renderHeader() {
+    const { status, retryAt } = this.conversation.status;
+    const presence = this.conversation.presence;
+    return html`<header part="header">
+      <div class="title">
+        <h2>${this.heading || this.strings.heading}</h2>
+        <div part="status" data-status=${status} role="status">
+          ${this.statusText(status, retryAt)}${presence !== undefined
+            ? html` · ${format(this.strings, 'online', { count: presence })}`
+            : nothing}
+        </div>
+      </div>
+      ${this.canEscalate
+        ? html`<button part="escalate-button" type="button" @click=${this.onEscalate}>
+            ${this.strings.talkToHuman}
+          </button>`
+        : nothing}
+      ${this.mode === 'inline'
+        ? nothing
+        : html`<button
+            class="header-button"
+            type="button"
+            aria-label=${this.strings.closeChat}
+            @click=${this.close}
+          >
+            ${closeIcon}
+          </button>`}
+    </header>`;
+  }
+
+  private renderError() {
+    const error = this.conversation.error;
+    if (!error) return nothing;
+    return html`<div part="error" role="alert">
+      <p>${error.message}</p>
+      <button type="button" @click=${() => this.conversation.dismissError()}>
+        ${this.strings.dismiss}
+      </button>
+    </div>`;
+  }
+
+  private renderHandoff() {
+    const handoff = this.conversation.handoff;
+    if (!handoff || handoff.state === 'ended') return nothing;
+    const text =
+      handoff.state === 'assigned'
+        ? `${handoff.agent?.name ?? ''}`
+        : handoff.position !== undefined
+          ? `#${handoff.position}`
+          : handoff.state;
+    return html`<div part="handoff" data-state=${handoff.state}>${text}</div>`;
+  }
+
+  private renderGreeting() {
+    return this.renderMessage({
+      id: 'greeting',
+      role: 'assistant',
+      content: this.greeting,
+      state: 'complete',
+      createdAt: 0,
+    });
+  }
+
+  private renderMessage(message: ChatMessage) {
+    return messageView(message, {
+      strings: this.strings,
+      imageHosts: this.imageHostList,
+      maxReplyLength: this.maxReplyLength,
+      onRetry: (id) => this.conversation.retry(id),
+    });
+  }
+
+  private renderTyping() {
+    const label = this.conversation.typingLabel;
+    if (!label) return nothing;
+    return html`<div part="typing">
+      <span class="dots" aria-hidden="true"><span></span><span></span><span></span></span>
+      <span>${label}</span>
+    </div>`;
+  }
+
+  private renderComposer() {
+    const notice = this.conversation.notice;
+    return html`<form part="composer" @submit=${this.onSubmit}>
+        <textarea
+          part="input"
+          rows="1"
+          aria-label=${this.strings.inputLabel}
+          placeholder=${this.placeholder || this.strings.placeholder}
+          .value=${this.draft}
+          @input=${this.onInput}
+          @keydown=${this.onInputKeydown}
+        ></textarea>
+        <button part="send-button" type="submit" ?disabled=${!this.draft.trim()}>
+          ${this.strings.send}
+        </button>
+      </form>
+      ${notice ? html`<p class="notice" role="status">${notice}</p>` : nothing}`;
+  }
+
+  private statusText(status: string, retryAt: number | undefined): string {
+    const s = this.strings;
+    switch (status) {
+      case 'connected':
+        return s.statusConnected;
+      case 'reconnecting':
+        return retryAt && retryAt > Date.now()
+          ? format(s, 'statusReconnectingIn', { seconds: Math.ceil((retryAt - Date.now()) / 1000) })
+          : s.statusReconnecting;
+      case 'offline':
+        return s.statusOffline;
+      case 'error':
+        return retryAt && retryAt > Date.now()
+          ? `${s.statusError} · ${format(s, 'statusReconnectingIn', {
+              seconds: Math.ceil((retryAt - Date.now()) / 1000),
+            })}`
+          : s.statusError;
+      default:
+        return s.statusConnecting;
+    }
+  }
+
+  private get canEscalate(): boolean {
+    if (this.escalation === 'off') return false;
+    const capabilities =
+      this.conversation.capabilities ??
+      (isProtocol(this.protocol || 'stream')
+        ? createAdapter((this.protocol || 'stream') as 'stream').capabilities()
+        : undefined);
+    return capabilities?.escalation ?? false;
+  }
+
+  private get imageHostList(): string[] {
+    return this.imageHosts.split(/\s+/).filter(Boolean);
+  }
+
+  private readonly toggle = (): void => {
+    this.open = !this.open;
+  };
+
+  private readonly close = (): void => {
+    this.open = false;
+    void this.updateComplete.then(() => this.launcher?.focus());
+  };
+
+  private readonly onPanelKeydown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.mode !== 'inline' && this.open) {
+      event.stopPropagation();
+      this.close();
+    }
+  };
+
+  private readonly onInput = (event: Event): void => {
+    this.draft = (event.target as HTMLTextAreaElement).value;
+    if (this.conversation.notice) this.conversation.notice = undefined;
+    this.noteTyping();
+  };
+
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingSent = false;
+
+  /** The user's typing goes out at most once per burst, and stops after 3 s idle. */
+  private noteTyping(): void {
+    if (!this.conversation.capabilities?.typing) return;
+    if (!this.typingSent) {
+      this.typingSent = true;
+      this.conversation.userTyping(true);
+    }
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), 3000);
+  }
+
+  private stopTyping(): void {
+    clearTimeout(this.typingTimer);
+    if (!this.typingSent) return;
+    this.typingSent = false;
+    this.conversation.userTyping(false);
+  }
+
+  private readonly onInputKeydown = (event: KeyboardEvent): void => {
+    // Enter sends; Shift+Enter is a new line; Enter that confirms an IME composition is neither.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      this.submitDraft();
+    }
+  };
+
+  private readonly onSubmit = (event: Event): void => {
+    event.preventDefault();
+    this.submitDraft();
+  };
+
+  private submitDraft(): void {
+    const text = this.draft;
+    if (!text.trim()) return;
+    const before = this.conversation.transcript.messages.length;
+    this.send(text).catch(() => {
+      // The reason is on screen (notice, failed state) and in `chat-error`.
+    });
+    // Clear the draft only when the message was taken: a refused one stays editable.
+    if (this.conversation.transcript.messages.length > before) {
+      this.draft = '';
+      this.stopTyping();
+    }
+  }
+
+  private readonly onEscalate = (): void => {
+    this.escalate().catch(() => {
+      // Shown in the error banner and fired as `chat-error`.
+    });
+  };
+
+  private readonly announceMessage = (event: HTMLElementEventMap['chat-message']): void => {
+    const { role, content } = event.detail.message;
+    if (role === 'user') return;
+    this.announcement = content.length > 400 ? `${content.slice(0, 400)}…` : content;
+  };
+
+  private readonly announceStatus = (event: HTMLElementEventMap['chat-status']): void => {
+    this.announcement = this.statusText(event.detail.status, undefined);
+  };
+}

@@ -1,0 +1,313 @@
+/**
+ * One live link to a backend: token, optional REST preparation, the socket,
+ * keep-alive, reconnects. It knows no frames: the adapter translates them, and
+ * the listener (the conversation) decides what they mean for the transcript.
+ */
+import type { ConnectContext, HttpRequest, InboundEvent, ProtocolAdapter } from '../protocols/types.js';
+import type { ConnectionStatus } from '../types.js';
+import { STABLE_CONNECTION_MS, backoffDelay } from './backoff.js';
+import { TokenError, TokenSource } from './token-source.js';
+
+export const PING_INTERVAL_MS = 30_000;
+export const PONG_TIMEOUT_MS = 10_000;
+
+export interface StatusInfo {
+  status: ConnectionStatus;
+  /** When the next attempt starts (ms since epoch), while reconnecting. */
+  retryAt?: number;
+  /** Why, in words, when something went wrong. */
+  reason?: string;
+  /** A machine-readable code for `chat-error`. */
+  code?: string;
+}
+
+export interface ConnectionListener {
+  status(info: StatusInfo): void;
+  event(event: InboundEvent): void;
+  /** The socket opened and may take frames. */
+  opened(): void;
+  /** The socket is gone (for any reason); replies in flight will not continue on it. */
+  closed(): void;
+  /** The context learned something worth keeping (a created chat id, a user from the token). */
+  context(ctx: ConnectContext): void;
+}
+
+export interface ConnectionOptions {
+  adapter: ProtocolAdapter;
+  context: Omit<ConnectContext, 'token'>;
+  tokens: TokenSource;
+  listener: ConnectionListener;
+  /** Debug logging for frames the adapter ignored; off unless a page opts in. */
+  debug?: (message: string, data?: unknown) => void;
+}
+
+export class Connection {
+  private socket: WebSocket | undefined;
+  private controller: AbortController | undefined;
+  private ctx: ConnectContext;
+  private attempt = 0;
+  private authRetried = false;
+  private openedAt = 0;
+  private lastFrameAt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private pongTimer: ReturnType<typeof setTimeout> | undefined;
+  private running = false;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.ctx = { ...options.context, token: '' };
+  }
+
+  get context(): ConnectContext {
+    return this.ctx;
+  }
+
+  get isOpen(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.controller = new AbortController();
+    const { signal } = this.controller;
+    window.addEventListener('online', this.onOnline, { signal });
+    window.addEventListener('offline', this.onOffline, { signal });
+    if (!navigator.onLine) {
+      this.options.listener.status({ status: 'offline' });
+      return;
+    }
+    void this.connect();
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.controller?.abort();
+    this.controller = undefined;
+    this.options.tokens.stop();
+    clearTimeout(this.retryTimer);
+    this.teardownSocket(1000, 'client disconnect');
+  }
+
+  /** Send a frame now; false when there is no open socket. */
+  send(frame: string): boolean {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(frame);
+    return true;
+  }
+
+  /** Run a REST call an adapter described; resolves with its JSON (or null for an empty body). */
+  async request(http: HttpRequest): Promise<unknown> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...http.headers };
+    if (http.body !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(http.url, {
+      method: http.method,
+      headers,
+      ...(http.body !== undefined ? { body: JSON.stringify(http.body) } : {}),
+      ...(this.controller ? { signal: this.controller.signal } : {}),
+    });
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (!response.ok) {
+      const detail = readErrorDetail(json);
+      throw new Error(detail ?? `the server answered ${response.status}.`);
+    }
+    return json;
+  }
+
+  private async connect(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    const signal = this.controller?.signal;
+    if (!signal || signal.aborted) return;
+    this.options.listener.status({ status: this.attempt === 0 ? 'connecting' : 'reconnecting' });
+
+    try {
+      const token = await this.options.tokens.get(signal);
+      this.ctx = { ...this.ctx, token: token.value };
+      const learned = learnFromToken(this.ctx, token.response);
+      const prepare = this.options.adapter.prepare(learned);
+      if (prepare) {
+        const answer = await this.request(prepare.request);
+        this.ctx = { ...learned, ...prepare.read(answer) };
+      } else {
+        this.ctx = learned;
+      }
+      this.options.listener.context(this.ctx);
+    } catch (error) {
+      if (signal.aborted) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      const code = error instanceof TokenError ? 'token' : 'connection';
+      this.scheduleRetry({ reason, code, status: 'error' });
+      return;
+    }
+    if (signal.aborted) return;
+
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.options.adapter.socketUrl(this.ctx));
+    } catch (error) {
+      this.running = false;
+      this.options.listener.status({
+        status: 'error',
+        code: 'config',
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return;
+    }
+    this.options.adapter.reset();
+    this.socket = socket;
+    let opened = false;
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => {
+      opened = true;
+      this.openedAt = Date.now();
+      this.lastFrameAt = this.openedAt;
+      this.authRetried = false;
+      this.startHeartbeat();
+      this.options.listener.status({ status: 'connected' });
+      for (const frame of this.options.adapter.opened(this.ctx)) socket.send(frame);
+      this.options.listener.opened();
+    };
+    socket.onmessage = (message: MessageEvent) => {
+      this.lastFrameAt = Date.now();
+      clearTimeout(this.pongTimer);
+      let events: InboundEvent[];
+      try {
+        events = this.options.adapter.decode(message.data);
+      } catch (error) {
+        // Adapters promise not to throw; if one does, one frame is lost, not the widget.
+        this.options.debug?.('adapter threw on a frame', error);
+        return;
+      }
+      if (events.length === 0) this.options.debug?.('ignored frame', message.data);
+      for (const event of events) this.options.listener.event(event);
+    };
+    socket.onclose = (event: CloseEvent) => {
+      if (this.socket !== socket) return;
+      this.handleClose(event.code, event.reason, opened);
+    };
+  }
+
+  private handleClose(code: number, reason: string, opened: boolean): void {
+    const stableFor = opened ? Date.now() - this.openedAt : 0;
+    this.teardownSocket();
+    this.options.listener.closed();
+    if (!this.running) return;
+    if (!navigator.onLine) {
+      this.options.listener.status({ status: 'offline' });
+      return;
+    }
+    if (stableFor >= STABLE_CONNECTION_MS) this.attempt = 0;
+    const verdict = this.options.adapter.interpretClose(code, reason, opened);
+    if (verdict.action === 'stop') {
+      this.running = false;
+      this.options.listener.status({
+        status: 'error',
+        code: verdict.code ?? 'connection',
+        reason: verdict.message ?? (reason || `closed with code ${code}`),
+      });
+      return;
+    }
+    if (verdict.action === 'auth') {
+      this.options.tokens.invalidate();
+      if (!this.authRetried) {
+        // A rejected token may just be stale: one immediate try with a new one.
+        this.authRetried = true;
+        void this.connect();
+        return;
+      }
+      this.scheduleRetry({
+        status: 'reconnecting',
+        code: 'auth',
+        reason: verdict.message ?? '',
+      });
+      return;
+    }
+    this.scheduleRetry({
+      status: 'reconnecting',
+      code: verdict.code ?? 'connection',
+      ...(verdict.message ? { reason: verdict.message } : {}),
+    });
+  }
+
+  private scheduleRetry(info: StatusInfo): void {
+    const delay = backoffDelay(this.attempt);
+    this.attempt += 1;
+    const retryAt = Date.now() + delay;
+    this.options.listener.status({ ...info, retryAt });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.pingTimer);
+    const ping = this.options.adapter.encodePing();
+    if (!ping) return;
+    this.pingTimer = setInterval(() => {
+      const sentAt = Date.now();
+      if (!this.send(ping)) return;
+      clearTimeout(this.pongTimer);
+      this.pongTimer = setTimeout(() => {
+        // Any frame since the ping proves the link alive; silence means a dead
+        // socket the browser has not noticed (a sleeping laptop, a lost route).
+        if (this.lastFrameAt < sentAt && this.socket) this.handleClose(4000, 'no pong', true);
+      }, PONG_TIMEOUT_MS);
+    }, PING_INTERVAL_MS);
+  }
+
+  private teardownSocket(code?: number, reason?: string): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
+      socket.close(code ?? 1000, reason);
+    }
+  }
+
+  private readonly onOffline = (): void => {
+    clearTimeout(this.retryTimer);
+    if (this.socket) {
+      this.teardownSocket(1000, 'offline');
+      this.options.listener.closed();
+    }
+    this.options.listener.status({ status: 'offline' });
+  };
+
+  private readonly onOnline = (): void => {
+    if (!this.running) return;
+    this.attempt = 0;
+    if (!this.socket) void this.connect();
+  };
+}
+
+function learnFromToken(
+  ctx: ConnectContext,
+  response: { user_id?: string; user_name?: string; conversation_id?: string },
+): ConnectContext {
+  return {
+    ...ctx,
+    ...(ctx.userId === undefined && response.user_id ? { userId: response.user_id } : {}),
+    ...(ctx.userName === undefined && response.user_name ? { userName: response.user_name } : {}),
+    ...(ctx.conversationId === undefined && response.conversation_id
+      ? { conversationId: response.conversation_id }
+      : {}),
+  };
+}
+
+function readErrorDetail(json: unknown): string | undefined {
+  if (json === null || typeof json !== 'object') return undefined;
+  const body = json as Record<string, unknown>;
+  for (const key of ['message', 'detail', 'error']) {
+    if (typeof body[key] === 'string') return body[key];
+  }
+  return undefined;
+}

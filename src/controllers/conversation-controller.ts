@@ -1,0 +1,640 @@
+/**
+ * The conversation behind one `<chat-widget>`: it owns the connection, the
+ * transcript and the outbox, turns backend events into what the user sees, and
+ * fires the public events. The element only renders what this holds.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Connection, type StatusInfo } from '../connection/connection.js';
+import { RateLimiter } from '../connection/rate-limit.js';
+import { TokenSource } from '../connection/token-source.js';
+import {
+  ChatErrorEvent,
+  ChatEscalateEvent,
+  ChatHandoffEvent,
+  ChatMessageEvent,
+  ChatSendEvent,
+  ChatStatusEvent,
+  type HandoffDetail,
+} from '../events.js';
+import type { Strings } from '../i18n/en.js';
+import { format } from '../i18n/format.js';
+import { createAdapter, isProtocol } from '../protocols/index.js';
+import type { Capabilities, ConnectContext, InboundEvent, ProtocolAdapter } from '../protocols/types.js';
+import { forget, load, save, storageKey } from '../transcript/storage.js';
+import { Transcript } from '../transcript/transcript.js';
+import type { ChatMessage, ProtocolName, TokenProvider } from '../types.js';
+
+/** Without a protocol limit or a `max-length`, user messages are capped here. */
+export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
+/** Another participant's typing indicator lapses after this long without news. */
+const TYPING_TTL_MS = 6000;
+
+export interface ConversationConfig {
+  protocol: string;
+  server: string;
+  apiBase?: string;
+  token?: string;
+  tokenUrl?: string;
+  getToken?: TokenProvider;
+  userId?: string;
+  userName?: string;
+  conversationId?: string;
+  agentId?: string;
+  maxLength?: number;
+  /** Tells two widgets on one page apart in storage. */
+  scope: string;
+}
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+interface Pending {
+  resolve(): void;
+  reject(reason: Error): void;
+}
+
+export class ConversationController implements ReactiveController {
+  transcript = new Transcript();
+  status: StatusInfo = { status: 'connecting' };
+  /** The banner error, shown until dismissed or resolved. */
+  error: { code: string; message: string } | undefined;
+  /** A note under the composer (too long, queued by the rate limit, offline). */
+  notice: string | undefined;
+  presence: number | undefined;
+  handoff: HandoffDetail | undefined;
+  /** Whether the current connection has been started at least once. */
+  started = false;
+
+  private connection: Connection | undefined;
+  private adapter: ProtocolAdapter | undefined;
+  private awaitingReply = false;
+  private readonly typers = new Map<string, number>();
+  private readonly promises = new Map<string, Pending>();
+  private written = new Set<string>();
+  private limiter: RateLimiter | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private tickTimer: ReturnType<typeof setInterval> | undefined;
+  private frame = 0;
+  private key = '';
+  private conversationId: string | undefined;
+  private ready = false;
+  private historyCursor: string | undefined;
+  private historyLoading = false;
+  private historyDone = false;
+  /** When the last streamed text arrived: a reply silent for too long is finalized. */
+  private lastDeltaAt = 0;
+
+  constructor(
+    private readonly host: Host,
+    private readonly config: () => ConversationConfig,
+    private readonly strings: () => Strings,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.restore();
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  get capabilities(): Capabilities | undefined {
+    return this.adapter?.capabilities();
+  }
+
+  /** The limit a user message must fit. */
+  get maxLength(): number {
+    return (
+      this.config().maxLength ??
+      this.adapter?.capabilities().maxContentLength ??
+      DEFAULT_MAX_MESSAGE_LENGTH
+    );
+  }
+
+  /** Who is typing, in words; undefined when nobody is. */
+  get typingLabel(): string | undefined {
+    const now = Date.now();
+    const names = [...this.typers].filter(([, until]) => until > now).map(([name]) => name);
+    if (names.length > 0) return format(this.strings(), 'personTyping', { name: names.join(', ') });
+    if (this.awaitingReply && !this.humanHasChat) return this.strings().typing;
+    return undefined;
+  }
+
+  get hasStoredConversation(): boolean {
+    return this.transcript.messages.length > 0;
+  }
+
+  private get humanHasChat(): boolean {
+    return this.handoff?.state === 'assigned';
+  }
+
+  /** Read the stored transcript for the current configuration. */
+  restore(): void {
+    const { protocol, server, scope } = this.config();
+    const key = storageKey(protocol, server, scope);
+    if (key === this.key) return;
+    this.key = key;
+    const stored = load(key);
+    this.transcript = new Transcript(stored?.messages ?? []);
+    this.conversationId = stored?.conversationId;
+    this.host.requestUpdate();
+  }
+
+  start(): void {
+    if (this.connection) return;
+    this.restore();
+    const config = this.config();
+    this.started = true;
+    const failure = this.validate(config);
+    if (failure) {
+      this.setStatus({ status: 'error', code: 'config', reason: failure });
+      return;
+    }
+    const adapter = createAdapter(config.protocol as ProtocolName);
+    this.adapter = adapter;
+    const rate = adapter.capabilities().rateLimitPerSecond;
+    this.limiter = rate ? new RateLimiter(rate) : undefined;
+    const context: Omit<ConnectContext, 'token'> = {
+      server: config.server,
+      apiBase: config.apiBase ?? defaultApiBase(config.server),
+      ...(config.userId ? { userId: config.userId } : {}),
+      ...(config.userName ? { userName: config.userName } : {}),
+      ...((config.conversationId ?? this.conversationId)
+        ? { conversationId: config.conversationId ?? this.conversationId }
+        : {}),
+      ...(config.agentId ? { agentId: config.agentId } : {}),
+    };
+    if (!context.conversationId && config.protocol === 'threads') {
+      context.conversationId = crypto.randomUUID();
+      this.conversationId = context.conversationId;
+      this.persist();
+    }
+    this.connection = new Connection({
+      adapter,
+      context,
+      tokens: new TokenSource({
+        ...(config.token ? { token: config.token } : {}),
+        ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : {}),
+        ...(config.getToken ? { getToken: config.getToken } : {}),
+      }),
+      listener: {
+        status: (info) => this.setStatus(info),
+        event: (event) => this.handle(event),
+        opened: () => this.onOpened(),
+        closed: () => this.onClosed(),
+        context: (ctx) => this.onContext(ctx),
+      },
+      debug: (message, data) => {
+        // Debug level: silent unless the console shows verbose messages.
+        console.debug(`[chat-widget] ${message}`, data);
+      },
+    });
+    this.tickTimer = setInterval(() => this.tick(), 1000);
+    this.connection.start();
+  }
+
+  stop(): void {
+    this.connection?.stop();
+    this.connection = undefined;
+    this.ready = false;
+    clearTimeout(this.flushTimer);
+    clearInterval(this.tickTimer);
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+
+  /** Configuration changed (server, protocol, credentials): start over on the new one. */
+  restart(): void {
+    const wasStarted = this.connection !== undefined;
+    this.stop();
+    this.key = '';
+    this.restore();
+    if (wasStarted) this.start();
+  }
+
+  send(text: string): Promise<void> {
+    const content = text.trim();
+    if (!content) return Promise.reject(new Error('An empty message cannot be sent.'));
+    const max = this.maxLength;
+    if (content.length > max) {
+      const message = format(this.strings(), 'tooLong', { length: content.length, max });
+      this.notice = message;
+      this.host.requestUpdate();
+      this.emitError('too-long', message);
+      return Promise.reject(new Error(message));
+    }
+    const event = new ChatSendEvent(content);
+    this.host.dispatchEvent(event);
+    if (event.defaultPrevented) return Promise.reject(new Error('The page vetoed this message.'));
+    this.notice = undefined;
+    if (!this.connection) this.start();
+    const message = this.transcript.push({
+      id: crypto.randomUUID(),
+      role: 'user',
+      content,
+      state: 'sending',
+      createdAt: Date.now(),
+    });
+    const promise = new Promise<void>((resolve, reject) => {
+      this.promises.set(message.id, { resolve, reject });
+    });
+    this.persist();
+    this.host.requestUpdate();
+    if (!navigator.onLine) this.notice = this.strings().offlineQueued;
+    this.flush();
+    return promise;
+  }
+
+  /** Send a failed message again. */
+  retry(id: string): void {
+    const message = this.transcript.find(id);
+    if (!message || message.state !== 'failed') return;
+    message.state = 'sending';
+    delete message.reason;
+    this.written.delete(id);
+    this.host.requestUpdate();
+    this.flush();
+  }
+
+  async escalate(reason: string): Promise<void> {
+    if (!this.connection) this.start();
+    const adapter = this.adapter;
+    if (!adapter || !adapter.capabilities().escalation) {
+      throw new Error('This chat backend cannot reach a human.');
+    }
+    const frame = adapter.encodeEscalate(reason, this.connection!.context);
+    if (!frame || !this.connection!.send(frame)) {
+      const message = 'Not connected: try again when the chat is connected.';
+      this.emitError('send-failed', message);
+      throw new Error(message);
+    }
+    this.host.dispatchEvent(new ChatEscalateEvent(reason));
+  }
+
+  /** The user typed in the composer (sent to backends that show it, debounced by the caller). */
+  userTyping(active: boolean): void {
+    const frame = this.adapter?.encodeTyping(active, this.connection!.context);
+    if (frame) this.connection?.send(frame);
+  }
+
+  clear(): void {
+    this.transcript.clear();
+    for (const pending of this.promises.values()) pending.reject(new Error('The chat was cleared.'));
+    this.promises.clear();
+    this.written.clear();
+    this.awaitingReply = false;
+    forget(this.key);
+    this.host.requestUpdate();
+  }
+
+  dismissError(): void {
+    this.error = undefined;
+    this.host.requestUpdate();
+  }
+
+  /** Load the next older page of history, where the backend has paged history. */
+  async loadOlder(): Promise<void> {
+    const adapter = this.adapter;
+    const connection = this.connection;
+    if (!adapter?.historyRequest || !connection || this.historyLoading) return;
+    if (this.ready && this.historyCursor === undefined && this.historyDone) return;
+    const spec = adapter.historyRequest(connection.context, this.historyCursor);
+    if (!spec) return;
+    this.historyLoading = true;
+    try {
+      const page = spec.read(await connection.request(spec.request));
+      this.transcript.prepend(page.messages);
+      this.historyCursor = page.before;
+      this.historyDone = page.before === undefined;
+      this.persist();
+      this.host.requestUpdate();
+    } catch (error) {
+      this.emitError('history', `Could not load earlier messages: ${describe(error)}`);
+    } finally {
+      this.historyLoading = false;
+    }
+  }
+
+  private validate(config: ConversationConfig): string | undefined {
+    const strings = this.strings();
+    if (!isProtocol(config.protocol)) {
+      return format(strings, 'errorProtocol', { protocol: config.protocol });
+    }
+    if (!config.server) return strings.errorNoServer;
+    try {
+      const url = new URL(config.server);
+      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error('scheme');
+    } catch {
+      return format(strings, 'errorBadServer', { server: config.server });
+    }
+    return undefined;
+  }
+
+  private setStatus(info: StatusInfo): void {
+    const changed = info.status !== this.status.status;
+    this.status = info;
+    if (info.status === 'connected') {
+      if (this.error && ['connection', 'auth', 'token'].includes(this.error.code)) {
+        this.error = undefined;
+      }
+    } else if (info.reason !== undefined || info.code === 'auth') {
+      const message = this.describeFailure(info);
+      if (this.error?.message !== message) {
+        this.error = { code: info.code ?? 'connection', message };
+        this.emitError(info.code ?? 'connection', message);
+      }
+    }
+    if (changed) this.host.dispatchEvent(new ChatStatusEvent(info.status));
+    this.host.requestUpdate();
+  }
+
+  private describeFailure(info: StatusInfo): string {
+    const strings = this.strings();
+    const reason = info.reason ?? '';
+    switch (info.code) {
+      case 'token':
+        return format(strings, 'errorToken', { reason });
+      case 'auth':
+        return reason ? format(strings, 'errorAuth', { reason }) : strings.errorRefused;
+      case 'config':
+        return reason;
+      default:
+        return reason ? format(strings, 'errorServer', { reason }) : strings.errorRefused;
+    }
+  }
+
+  private emitError(code: string, message: string): void {
+    this.host.dispatchEvent(new ChatErrorEvent(code, message));
+  }
+
+  private onOpened(): void {
+    this.written = new Set();
+    if (!this.adapter?.capabilities().greets) this.onReady();
+  }
+
+  private onReady(): void {
+    this.ready = true;
+    this.flush();
+    if (this.adapter?.capabilities().history && !this.historyDone && this.historyCursor === undefined) {
+      void this.loadOlder();
+    }
+  }
+
+  private onClosed(): void {
+    this.ready = false;
+    this.written = new Set();
+    this.awaitingReply = false;
+    this.typers.clear();
+    this.finishReplies(this.transcript.interruptStreaming());
+    this.host.requestUpdate();
+  }
+
+  private onContext(ctx: ConnectContext): void {
+    if (ctx.conversationId && ctx.conversationId !== this.conversationId) {
+      this.conversationId = ctx.conversationId;
+      this.persist();
+    }
+  }
+
+  private handle(event: InboundEvent): void {
+    const transcript = this.transcript;
+    switch (event.kind) {
+      case 'ready':
+        if (event.conversationId) this.conversationId = event.conversationId;
+        this.onReady();
+        return;
+      case 'ack': {
+        const message = event.clientId ? transcript.find(event.clientId) : undefined;
+        if (!message || message.role !== 'user') return;
+        transcript.alias(message, event.id);
+        this.confirm(message);
+        return;
+      }
+      case 'typing':
+        if (event.who) {
+          if (event.active) this.typers.set(event.who.name, Date.now() + TYPING_TTL_MS);
+          else this.typers.delete(event.who.name);
+        } else {
+          this.awaitingReply = event.active;
+        }
+        this.host.requestUpdate();
+        return;
+      case 'message': {
+        if (event.message.author) this.typers.delete(event.message.author.name);
+        if (event.message.role !== 'user') this.awaitingReply = false;
+        const message = transcript.receive(event.message);
+        if (message) this.complete(message);
+        this.host.requestUpdate();
+        return;
+      }
+      case 'stream-start':
+        this.lastDeltaAt = Date.now();
+        transcript.reply(event.id, event.role, event.author);
+        this.scheduleRender();
+        return;
+      case 'stream-delta': {
+        if (transcript.append(event.id, event.delta, event.role)) {
+          this.lastDeltaAt = Date.now();
+          this.awaitingReply = false;
+          this.scheduleRender();
+        }
+        return;
+      }
+      case 'stream-end': {
+        const message = transcript.end(event.id, event.content, event.finalId);
+        this.awaitingReply = false;
+        if (message) this.complete(message);
+        this.host.requestUpdate();
+        return;
+      }
+      case 'update':
+        if (transcript.update(event.id, event.content)) this.changed();
+        return;
+      case 'delete':
+        if (transcript.remove(event.id)) this.changed();
+        return;
+      case 'system': {
+        if (!event.text) return;
+        if (event.id && transcript.find(event.id)) return;
+        const message = transcript.push({
+          id: event.id ?? crypto.randomUUID(),
+          role: 'system',
+          content: event.text,
+          state: 'complete',
+          createdAt: Date.now(),
+        });
+        this.complete(message);
+        this.host.requestUpdate();
+        return;
+      }
+      case 'error': {
+        this.awaitingReply = false;
+        if (event.abortsStream) this.finishReplies(transcript.interruptStreaming());
+        this.error = { code: event.code, message: event.message };
+        this.emitError(event.code, event.message);
+        if (event.fatal) {
+          this.stop();
+          this.status = { status: 'error', code: event.code, reason: event.message };
+          this.host.dispatchEvent(new ChatStatusEvent('error'));
+        }
+        this.host.requestUpdate();
+        return;
+      }
+      case 'presence':
+        this.presence = event.online;
+        this.host.requestUpdate();
+        return;
+      case 'handoff':
+        this.handoff = {
+          state: event.state,
+          ...(event.agent ? { agent: event.agent } : {}),
+          ...(event.position !== undefined ? { position: event.position } : {}),
+        };
+        if (event.state === 'assigned') this.awaitingReply = false;
+        this.host.dispatchEvent(new ChatHandoffEvent(this.handoff));
+        this.host.requestUpdate();
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  /** Send what the outbox holds, in order, within the backend's rate limit. */
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    const connection = this.connection;
+    const adapter = this.adapter;
+    if (!connection || !adapter || !this.ready || !connection.isOpen) return;
+    const capabilities = adapter.capabilities();
+    for (const message of this.transcript.pending) {
+      if (this.written.has(message.id)) continue;
+      const wait = this.limiter?.wait(Date.now()) ?? 0;
+      if (wait > 0) {
+        this.notice = this.strings().rateLimited;
+        this.host.requestUpdate();
+        this.flushTimer = setTimeout(() => this.flush(), wait);
+        return;
+      }
+      const outgoing = adapter.encodeMessage(message.content, message.id, connection.context);
+      this.limiter?.record(Date.now());
+      this.written.add(message.id);
+      if (capabilities.expectsReply !== false) this.awaitingReply = true;
+      if ('frame' in outgoing) {
+        if (!connection.send(outgoing.frame)) {
+          this.written.delete(message.id);
+          return;
+        }
+        if (!capabilities.acks) this.confirm(message);
+      } else {
+        connection
+          .request(outgoing.http)
+          .then((json) => {
+            for (const event of adapter.readSendResponse?.(json, message.id) ?? []) this.handle(event);
+            if (message.state === 'sending') this.confirm(message);
+          })
+          .catch((error: unknown) => this.fail(message, describe(error)));
+      }
+    }
+    if (this.notice === this.strings().rateLimited || this.notice === this.strings().offlineQueued) {
+      this.notice = undefined;
+    }
+    this.host.requestUpdate();
+  }
+
+  private confirm(message: ChatMessage): void {
+    if (message.state !== 'sending') return;
+    message.state = 'sent';
+    this.promises.get(message.id)?.resolve();
+    this.promises.delete(message.id);
+    this.complete(message);
+    this.host.requestUpdate();
+  }
+
+  private fail(message: ChatMessage, reason: string): void {
+    message.state = 'failed';
+    message.reason = reason;
+    this.awaitingReply = false;
+    this.promises.get(message.id)?.reject(new Error(reason));
+    this.promises.delete(message.id);
+    this.emitError('send-failed', reason);
+    this.persist();
+    this.host.requestUpdate();
+  }
+
+  /** A message reached its final form: tell the page, keep it for reloads. */
+  private complete(message: ChatMessage): void {
+    this.host.dispatchEvent(
+      new ChatMessageEvent({
+        id: message.id,
+        role: message.role,
+        content: message.content,
+        ...(message.author ? { author: message.author } : {}),
+      }),
+    );
+    this.persist();
+  }
+
+  private finishReplies(messages: ChatMessage[]): void {
+    for (const message of messages) this.complete(message);
+  }
+
+  private changed(): void {
+    this.persist();
+    this.host.requestUpdate();
+  }
+
+  /** Streamed text re-renders at most once per frame, however fast tokens arrive. */
+  private scheduleRender(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.host.requestUpdate();
+    });
+  }
+
+  /** Once a second: countdowns, lapsed typing, silent replies. */
+  private tick(): void {
+    const now = Date.now();
+    let dirty = this.status.status === 'reconnecting' || this.status.retryAt !== undefined;
+    for (const [name, until] of this.typers) {
+      if (until <= now) {
+        this.typers.delete(name);
+        dirty = true;
+      }
+    }
+    const capabilities = this.adapter?.capabilities();
+    if (capabilities && this.transcript.streaming.length > 0) {
+      const silent = now - this.lastDeltaAt;
+      if (silent >= capabilities.replySilenceMs) {
+        const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : undefined;
+        this.finishReplies(this.transcript.interruptStreaming(note));
+        dirty = true;
+      }
+    }
+    if (dirty) this.host.requestUpdate();
+  }
+
+  private persist(): void {
+    if (!this.key) return;
+    save(this.key, {
+      messages: this.transcript.messages,
+      ...(this.conversationId ? { conversationId: this.conversationId } : {}),
+    });
+  }
+}
+
+/** `api-base` defaults to the server's origin over HTTP(S). */
+export function defaultApiBase(server: string): string {
+  try {
+    const url = new URL(server);
+    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+    return url.origin;
+  } catch {
+    return '';
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

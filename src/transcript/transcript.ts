@@ -1,0 +1,164 @@
+/**
+ * The conversation as the widget shows it. Pure data and rules (no DOM, no
+ * timers): what a duplicate is, how a streamed reply grows and ends, what an
+ * interrupted reply looks like.
+ */
+import type { WireMessage } from '../protocols/types.js';
+import type { Author, ChatMessage, Role } from '../types.js';
+
+export class Transcript {
+  messages: ChatMessage[] = [];
+  /** Every id a message is known by (its own, and server ids learned later). */
+  private readonly index = new Map<string, ChatMessage>();
+
+  constructor(initial: ChatMessage[] = []) {
+    for (const message of initial) this.push(message);
+  }
+
+  find(id: string): ChatMessage | undefined {
+    return this.index.get(id);
+  }
+
+  /** Add a local message (the user's, a system line). */
+  push(message: ChatMessage): ChatMessage {
+    this.messages.push(message);
+    this.index.set(message.id, message);
+    return message;
+  }
+
+  /** Learn another id for a message (a server id for a user message, a final id for a reply). */
+  alias(message: ChatMessage, id: string | undefined): void {
+    if (id && !this.index.has(id)) this.index.set(id, message);
+  }
+
+  /**
+   * A whole message from the backend. Returns the message when it is new (or
+   * completes a reply), undefined when it is one we already show.
+   */
+  receive(wire: WireMessage, now = Date.now()): ChatMessage | undefined {
+    const known = this.find(wire.id) ?? (wire.clientId ? this.find(wire.clientId) : undefined);
+    if (known) {
+      if (known.state === 'streaming') {
+        known.content = wire.content;
+        known.state = 'complete';
+        return known;
+      }
+      if (known.role === 'user' && known.state === 'sending') known.state = 'sent';
+      this.alias(known, wire.id);
+      return undefined;
+    }
+    const message: ChatMessage = {
+      id: wire.id,
+      role: wire.role,
+      content: wire.content,
+      state: wire.role === 'user' ? 'sent' : 'complete',
+      createdAt: wire.createdAt ?? now,
+      ...(wire.author ? { author: wire.author } : {}),
+    };
+    return this.push(message);
+  }
+
+  /** Older history goes before everything shown; duplicates are skipped. */
+  prepend(wires: WireMessage[]): ChatMessage[] {
+    const added: ChatMessage[] = [];
+    for (const wire of wires) {
+      if (this.find(wire.id)) continue;
+      const message: ChatMessage = {
+        id: wire.id,
+        role: wire.role,
+        content: wire.content,
+        state: wire.role === 'user' ? 'sent' : 'complete',
+        createdAt: wire.createdAt ?? 0,
+        ...(wire.author ? { author: wire.author } : {}),
+      };
+      this.index.set(message.id, message);
+      added.push(message);
+    }
+    this.messages = [...added, ...this.messages];
+    return added;
+  }
+
+  /** The reply `id`, opened when it is not shown yet. */
+  reply(id: string, role: Role = 'assistant', author?: Author, now = Date.now()): ChatMessage {
+    const known = this.find(id);
+    if (known) return known;
+    return this.push({
+      id,
+      role,
+      content: '',
+      state: 'streaming',
+      createdAt: now,
+      ...(author ? { author } : {}),
+    });
+  }
+
+  /** Append streamed text; a delta for a finished reply is a stray and is dropped. */
+  append(id: string, delta: string, role?: Role): ChatMessage | undefined {
+    const message = this.reply(id, role);
+    if (message.state !== 'streaming') return undefined;
+    message.content += delta;
+    return message;
+  }
+
+  /** End a reply; `content` replaces what streamed when the backend sends the whole text. */
+  end(id: string, content?: string, finalId?: string): ChatMessage | undefined {
+    const message = this.find(id);
+    if (!message) {
+      if (content === undefined) return undefined;
+      return this.push({
+        id: finalId ?? id,
+        role: 'assistant',
+        content,
+        state: 'complete',
+        createdAt: Date.now(),
+      });
+    }
+    if (message.state !== 'streaming') return undefined;
+    if (content !== undefined) message.content = content;
+    message.state = 'complete';
+    this.alias(message, finalId);
+    return message;
+  }
+
+  /** Replies that will not continue (error, close, silence) are finished and marked. */
+  interruptStreaming(note: 'interrupted' | undefined = 'interrupted'): ChatMessage[] {
+    const ended: ChatMessage[] = [];
+    for (const message of this.messages) {
+      if (message.state !== 'streaming') continue;
+      message.state = 'complete';
+      if (note) message.note = note;
+      ended.push(message);
+    }
+    return ended;
+  }
+
+  get streaming(): ChatMessage[] {
+    return this.messages.filter((m) => m.state === 'streaming');
+  }
+
+  /** User messages not yet confirmed, oldest first: the outbox. */
+  get pending(): ChatMessage[] {
+    return this.messages.filter((m) => m.role === 'user' && m.state === 'sending');
+  }
+
+  update(id: string, content: string): ChatMessage | undefined {
+    const message = this.find(id);
+    if (!message) return undefined;
+    message.content = content;
+    message.note = 'edited';
+    return message;
+  }
+
+  remove(id: string): ChatMessage | undefined {
+    const message = this.find(id);
+    if (!message) return undefined;
+    message.content = '';
+    message.note = 'deleted';
+    return message;
+  }
+
+  clear(): void {
+    this.messages = [];
+    this.index.clear();
+  }
+}
