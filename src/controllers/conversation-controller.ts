@@ -607,7 +607,7 @@ export class ConversationController implements ReactiveController {
     if (capabilities && this.transcript.streaming.length > 0) {
       const silent = now - this.lastDeltaAt;
       if (silent >= capabilities.replySilenceMs) {
-        const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : undefined;
+        const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : null;
         this.finishReplies(this.transcript.interruptStreaming(note));
         dirty = true;
       }

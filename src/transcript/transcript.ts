@@ -121,7 +121,7 @@ export class Transcript {
   }
 
   /** Replies that will not continue (error, close, silence) are finished and marked. */
-  interruptStreaming(note: 'interrupted' | undefined = 'interrupted'): ChatMessage[] {
+  interruptStreaming(note: 'interrupted' | null = 'interrupted'): ChatMessage[] {
     const ended: ChatMessage[] = [];
     for (const message of this.messages) {
       if (message.state !== 'streaming') continue;

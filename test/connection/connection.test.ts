@@ -1,0 +1,187 @@
+import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
+import { Connection, PING_INTERVAL_MS, PONG_TIMEOUT_MS, type StatusInfo } from '../../src/connection/connection.js';
+import { TokenSource } from '../../src/connection/token-source.js';
+import { createStreamAdapter } from '../../src/protocols/stream.js';
+import type { InboundEvent } from '../../src/protocols/types.js';
+
+/** A WebSocket the test opens, feeds and drops by hand. */
+class FakeSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  binaryType = 'blob';
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(frame: object) {
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+describe('connection', () => {
+  let clock: sinon.SinonFakeTimers;
+  let statuses: StatusInfo[];
+  let events: InboundEvent[];
+  let tokenCalls: number;
+  let connection: Connection;
+  const realWebSocket = window.WebSocket;
+
+  const last = () => FakeSocket.all[FakeSocket.all.length - 1]!;
+
+  beforeEach(() => {
+    FakeSocket.all = [];
+    (window as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    statuses = [];
+    events = [];
+    tokenCalls = 0;
+    connection = new Connection({
+      adapter: createStreamAdapter(),
+      context: { server: 'ws://chat.test/ws', apiBase: 'http://chat.test' },
+      tokens: new TokenSource({
+        getToken: () => {
+          tokenCalls += 1;
+          return Promise.resolve({ token: `t${tokenCalls}`, expires_in: 300 });
+        },
+      }),
+      listener: {
+        status: (s) => statuses.push(s),
+        event: (e) => events.push(e),
+        opened: () => {},
+        closed: () => {},
+        context: () => {},
+      },
+    });
+  });
+
+  afterEach(() => {
+    connection.stop();
+    clock.restore();
+    window.WebSocket = realWebSocket;
+  });
+
+  it('connects with the token in the URL and reports connected', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    expect(last().url).to.equal('ws://chat.test/ws?token=t1');
+    last().open();
+    expect(statuses.map((s) => s.status)).to.deep.equal(['connecting', 'connected']);
+  });
+
+  it('pings every 30 s and reconnects when nothing answers within 10 s', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    const first = last();
+    first.open();
+    await clock.tickAsync(PING_INTERVAL_MS);
+    expect(JSON.parse(first.sent[0]!).type).to.equal('ping');
+    first.receive({ type: 'pong' });
+    await clock.tickAsync(PONG_TIMEOUT_MS);
+    expect(FakeSocket.all).to.have.length(1);
+    await clock.tickAsync(PING_INTERVAL_MS - PONG_TIMEOUT_MS);
+    await clock.tickAsync(PONG_TIMEOUT_MS);
+    expect(statuses.at(-1)!.status).to.equal('reconnecting');
+    await clock.tickAsync(1000);
+    expect(FakeSocket.all).to.have.length(2);
+  });
+
+  it('takes one new token at once after a refused handshake, then backs off', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    last().drop(1006);
+    await clock.tickAsync(0);
+    expect(tokenCalls).to.equal(2);
+    expect(FakeSocket.all).to.have.length(2);
+    expect(last().url).to.contain('token=t2');
+    last().drop(1006);
+    await clock.tickAsync(0);
+    const status = statuses.at(-1)!;
+    expect(status.status).to.equal('reconnecting');
+    expect(status.code).to.equal('auth');
+    expect(status.retryAt! - Date.now()).to.be.within(250, 1000);
+    expect(FakeSocket.all).to.have.length(2);
+    await clock.tickAsync(1000);
+    expect(FakeSocket.all).to.have.length(3);
+  });
+
+  it('backs off exponentially while the server stays away, and starts over after a stable connection', async () => {
+    sinon.stub(Math, 'random').returns(0.999);
+    try {
+      connection.start();
+      await clock.tickAsync(0);
+      last().open();
+      const delays: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        last().drop(1006);
+        await clock.tickAsync(0);
+        const retryAt = statuses.at(-1)!.retryAt;
+        if (retryAt) delays.push(retryAt - Date.now());
+        await clock.tickAsync(30_000);
+        if (i < 3) {
+          // Each new socket opens and then fails again straight away.
+          last().open();
+        }
+      }
+      expect(delays[0]).to.equal(999);
+      expect(delays[1]).to.equal(1998);
+      expect(delays[2]).to.equal(3996);
+      last().open();
+      await clock.tickAsync(11_000);
+      last().drop(1006);
+      await clock.tickAsync(0);
+      expect(statuses.at(-1)!.retryAt! - Date.now()).to.equal(999);
+    } finally {
+      (Math.random as sinon.SinonStub).restore();
+    }
+  });
+
+  it('goes offline with the browser and reconnects when it is back', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    last().open();
+    const online = sinon.stub(navigator, 'onLine').get(() => false);
+    try {
+      window.dispatchEvent(new Event('offline'));
+      expect(statuses.at(-1)!.status).to.equal('offline');
+      await clock.tickAsync(60_000);
+      expect(FakeSocket.all).to.have.length(1);
+    } finally {
+      online.restore();
+    }
+    window.dispatchEvent(new Event('online'));
+    await clock.tickAsync(0);
+    expect(FakeSocket.all).to.have.length(2);
+  });
+
+  it('passes decoded frames on and survives garbage', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    last().open();
+    last().onmessage?.({ data: '{oops' });
+    last().onmessage?.({ data: new ArrayBuffer(3) });
+    last().receive({ type: 'connection', message: 'hi', features: ['ack'] });
+    expect(events).to.deep.equal([{ kind: 'ready', features: ['ack'] }]);
+  });
+});

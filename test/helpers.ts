@@ -1,0 +1,55 @@
+import { waitUntil } from '@open-wc/testing';
+import { fixtures } from '/__fixtures__.js';
+import type { ChatWidget } from '../src/chat-widget.js';
+
+let counter = 0;
+
+/** A fresh key per test: the fixture keeps what each key's connections received. */
+export function uniqueKey(): string {
+  counter += 1;
+  return `k${Date.now().toString(36)}${counter}`;
+}
+
+export function streamUrl(key: string, scenario = 'strict'): string {
+  return `${fixtures.stream!.ws}?scenario=${scenario}&key=${key}`;
+}
+
+export function streamHttp(): string {
+  return fixtures.stream!.http;
+}
+
+export async function received(key: string): Promise<Array<Record<string, unknown>>> {
+  const response = await fetch(`${streamHttp()}/__received?key=${key}`);
+  return (await response.json()) as Array<Record<string, unknown>>;
+}
+
+export function part(el: ChatWidget, name: string): HTMLElement | null {
+  return el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+}
+
+export function parts(el: ChatWidget, name: string): HTMLElement[] {
+  return [...el.shadowRoot!.querySelectorAll<HTMLElement>(`[part~="${name}"]`)];
+}
+
+export function messages(el: ChatWidget, role?: string): HTMLElement[] {
+  return parts(el, 'message').filter((m) => !role || m.getAttribute('part')!.split(' ').includes(role));
+}
+
+export async function until(predicate: () => unknown, message = 'condition', timeout = 5000) {
+  await waitUntil(() => Boolean(predicate()), `timed out waiting for ${message}`, { timeout });
+}
+
+export async function connected(el: ChatWidget) {
+  await until(() => part(el, 'status')?.dataset.status === 'connected', 'connected');
+}
+
+/** Type into the composer like a user and press Enter. */
+export async function typeAndSend(el: ChatWidget, text: string) {
+  const input = part(el, 'input') as HTMLTextAreaElement;
+  input.focus();
+  input.value = text;
+  input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+  await el.updateComplete;
+  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+  await el.updateComplete;
+}
