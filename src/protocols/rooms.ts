@@ -118,9 +118,8 @@ export function createRoomsAdapter(): ProtocolAdapter {
         const who = idOf(data.user_id);
         if (who !== undefined && who === self) return [];
         const name = str(data.user_name) ?? who;
-        return [
-          { kind: 'typing', active: data.is_typing === true, ...(name ? { who: { name } } : {}) },
-        ];
+        // Without a `who` the widget would read it as the assistant typing.
+        return name ? [{ kind: 'typing', active: data.is_typing === true, who: { name } }] : [];
       }
       case 'connection_status':
       // The document shows the request but not its answer; a server may name the
