@@ -1,0 +1,51 @@
+import type { Strings } from './en.js';
+
+/** German (formal "Sie"). */
+export const de: Strings = {
+  heading: 'Chat',
+  placeholder: 'Nachricht eingeben…',
+  send: 'Senden',
+  openChat: 'Chat öffnen',
+  closeChat: 'Chat schließen',
+  talkToHuman: 'Mit einem Menschen sprechen',
+  escalationReason: 'Der Besucher möchte mit einem Menschen sprechen.',
+  inputLabel: 'Nachricht',
+  messagesLabel: 'Unterhaltung',
+  newMessages: 'Neue Nachrichten',
+  typing: 'Der Assistent schreibt…',
+  personTyping: '{name} schreibt…',
+  you: 'Sie',
+  assistant: 'Assistent',
+  copy: 'Code kopieren',
+  copied: 'Kopiert',
+  dismiss: 'Ausblenden',
+  retry: 'Erneut versuchen',
+  statusConnecting: 'Verbindung wird hergestellt…',
+  statusConnected: 'Verbunden',
+  statusReconnecting: 'Verbindung wird wiederhergestellt…',
+  statusReconnectingIn: 'Neuer Verbindungsversuch in {seconds} s',
+  statusOffline: 'Offline',
+  statusError: 'Fehler',
+  online: '{count} online',
+  stateSending: 'Wird gesendet…',
+  stateFailed: 'Nicht gesendet',
+  noteInterrupted: 'Diese Antwort wurde unterbrochen.',
+  noteEdited: 'bearbeitet',
+  noteDeleted: 'Diese Nachricht wurde gelöscht.',
+  noteTruncated: 'Diese Antwort war zu lang und wurde gekürzt.',
+  tooLong:
+    'Ihre Nachricht hat {length} Zeichen; erlaubt sind höchstens {max}. Kürzen Sie sie, um sie zu senden.',
+  rateLimited:
+    'Sie senden sehr schnell; Ihre Nachrichten stehen in der Warteschlange und werden gleich gesendet.',
+  offlineQueued:
+    'Sie sind offline. Nachrichten, die Sie jetzt senden, werden verschickt, sobald die Verbindung wieder besteht.',
+  errorNoServer: 'Der Chat ist nicht konfiguriert: Das Attribut server fehlt.',
+  errorBadServer: 'Der Chat ist nicht konfiguriert: „{server}“ ist keine WebSocket-URL.',
+  errorProtocol: 'Der Chat ist nicht konfiguriert: unbekanntes Protokoll „{protocol}“.',
+  errorToken: 'Anmeldung beim Chat fehlgeschlagen: {reason}',
+  errorRefused:
+    'Der Chatserver hat die Verbindung abgelehnt (er ist möglicherweise nicht erreichbar, oder das Anmeldetoken wurde zurückgewiesen).',
+  errorAuth: 'Der Chatserver hat die Anmeldung abgelehnt: {reason}',
+  errorServer: '{reason}',
+  errorClosed: 'Die Chatverbindung wurde geschlossen: {reason}',
+};
