@@ -5,8 +5,7 @@ import { styles } from './chat-widget.styles.js';
 import { ConversationController } from './controllers/conversation-controller.js';
 import { ScrollController } from './controllers/scroll-controller.js';
 import { ChatCloseEvent, ChatOpenEvent } from './events.js';
-import { en, type Strings } from './i18n/en.js';
-import { format } from './i18n/format.js';
+import { format, stringsFor, type Localization, type Strings } from './i18n/index.js';
 import { createAdapter, isProtocol } from './protocols/index.js';
 import type { ChatMessage, TokenProvider } from './types.js';
 import { chatIcon, closeIcon } from './views/icons.js';
@@ -40,6 +39,7 @@ import { messageView } from './views/message-view.js';
  * @attr max-reply-length - Longest reply rendered as markdown; longer replies are cut and marked (default 100000).
  *
  * @prop {() => Promise<object | string>} getToken - Called before every connect instead of `token-url`.
+ * @prop {Partial<Strings>} strings - Overrides for any UI string.
  *
  * @fires chat-open - The popup opened.
  * @fires chat-close - The popup closed.
@@ -121,6 +121,8 @@ export class ChatWidget extends LitElement {
   @property({ attribute: 'max-length', type: Number }) maxLength: number | undefined;
   @property({ attribute: 'max-reply-length', type: Number }) maxReplyLength: number | undefined;
   @property({ attribute: false }) getToken: TokenProvider | undefined;
+  /** Replace any UI string (see the README's string table); unknown keys are ignored. */
+  @property({ attribute: false }) strings: Partial<Strings> | undefined;
 
   @state() private draft = '';
   /** Text for screen readers: completed replies and status changes, once each. */
@@ -145,14 +147,16 @@ export class ChatWidget extends LitElement {
       ...(this.agentId ? { agentId: this.agentId } : {}),
       ...(this.maxLength ? { maxLength: this.maxLength } : {}),
     }),
-    () => this.strings,
+    () => this.t,
   );
 
   private readonly scroller = new ScrollController(this, () => void this.conversation.loadOlder());
 
+  private localization: Localization = stringsFor([]);
+
   /** The UI strings in use. */
-  get strings(): Strings {
-    return en;
+  private get t(): Strings {
+    return this.localization.strings;
   }
 
   /** Send a message; resolves once the backend has it, rejects with the reason. */
@@ -163,7 +167,7 @@ export class ChatWidget extends LitElement {
   }
 
   /** Ask for a human. */
-  escalate(reason: string = this.strings.escalationReason): Promise<void> {
+  escalate(reason: string = this.t.escalationReason): Promise<void> {
     return this.conversation.escalate(reason);
   }
 
@@ -193,6 +197,12 @@ export class ChatWidget extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated || changed.has('lang') || changed.has('strings')) {
+      this.localization = stringsFor(
+        [this.lang, document.documentElement.lang, ...navigator.languages],
+        this.strings,
+      );
+    }
     const connectionKeys = [
       'server',
       'protocol',
@@ -238,7 +248,9 @@ export class ChatWidget extends LitElement {
         part="panel"
         ?hidden=${!inline && !this.open}
         role=${inline ? 'region' : 'dialog'}
-        aria-label=${this.heading || this.strings.heading}
+        lang=${this.localization.language}
+        dir=${this.localization.dir}
+        aria-label=${this.heading || this.t.heading}
         @keydown=${this.onPanelKeydown}
       >
         ${this.renderHeader()} ${this.renderError()} ${this.renderHandoff()}
@@ -247,7 +259,7 @@ export class ChatWidget extends LitElement {
             part="messages"
             role="log"
             aria-live="off"
-            aria-label=${this.strings.messagesLabel}
+            aria-label=${this.t.messagesLabel}
             tabindex="0"
           >
             ${this.greeting ? this.renderGreeting() : nothing}
@@ -260,7 +272,7 @@ export class ChatWidget extends LitElement {
           </div>
           ${this.scroller.unseen
             ? html`<button type="button" class="new-messages" @click=${() => this.scroller.toBottom()}>
-                ${this.strings.newMessages}
+                ${this.t.newMessages}
               </button>`
             : nothing}
         </div>
@@ -274,7 +286,7 @@ export class ChatWidget extends LitElement {
     return html`<button
       part="launcher"
       type="button"
-      aria-label=${this.open ? this.strings.closeChat : this.strings.openChat}
+      aria-label=${this.open ? this.t.closeChat : this.t.openChat}
       aria-expanded=${this.open ? 'true' : 'false'}
       @click=${this.toggle}
     >
@@ -287,16 +299,16 @@ export class ChatWidget extends LitElement {
     const presence = this.conversation.presence;
     return html`<header part="header">
       <div class="title">
-        <h2>${this.heading || this.strings.heading}</h2>
+        <h2>${this.heading || this.t.heading}</h2>
         <div part="status" data-status=${status} role="status">
           ${this.statusText(status, retryAt)}${presence !== undefined
-            ? html` · ${format(this.strings, 'online', { count: presence })}`
+            ? html` · ${format(this.t, 'online', { count: presence })}`
             : nothing}
         </div>
       </div>
       ${this.canEscalate
         ? html`<button part="escalate-button" type="button" @click=${this.onEscalate}>
-            ${this.strings.talkToHuman}
+            ${this.t.talkToHuman}
           </button>`
         : nothing}
       ${this.mode === 'inline'
@@ -304,7 +316,7 @@ export class ChatWidget extends LitElement {
         : html`<button
             class="header-button"
             type="button"
-            aria-label=${this.strings.closeChat}
+            aria-label=${this.t.closeChat}
             @click=${this.close}
           >
             ${closeIcon}
@@ -318,7 +330,7 @@ export class ChatWidget extends LitElement {
     return html`<div part="error" role="alert">
       <p>${error.message}</p>
       <button type="button" @click=${() => this.conversation.dismissError()}>
-        ${this.strings.dismiss}
+        ${this.t.dismiss}
       </button>
     </div>`;
   }
@@ -347,7 +359,7 @@ export class ChatWidget extends LitElement {
 
   private renderMessage(message: ChatMessage) {
     return messageView(message, {
-      strings: this.strings,
+      strings: this.t,
       imageHosts: this.imageHostList,
       maxReplyLength: this.maxReplyLength,
       onRetry: (id) => this.conversation.retry(id),
@@ -369,21 +381,21 @@ export class ChatWidget extends LitElement {
         <textarea
           part="input"
           rows="1"
-          aria-label=${this.strings.inputLabel}
-          placeholder=${this.placeholder || this.strings.placeholder}
+          aria-label=${this.t.inputLabel}
+          placeholder=${this.placeholder || this.t.placeholder}
           .value=${this.draft}
           @input=${this.onInput}
           @keydown=${this.onInputKeydown}
         ></textarea>
         <button part="send-button" type="submit" ?disabled=${!this.draft.trim()}>
-          ${this.strings.send}
+          ${this.t.send}
         </button>
       </form>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : nothing}`;
   }
 
   private statusText(status: string, retryAt: number | undefined): string {
-    const s = this.strings;
+    const s = this.t;
     switch (status) {
       case 'connected':
         return s.statusConnected;

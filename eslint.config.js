@@ -1,0 +1,46 @@
+import tseslint from 'typescript-eslint';
+import lit from 'eslint-plugin-lit';
+
+export default tseslint.config(
+  {
+    ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'custom-elements.json'],
+  },
+  ...tseslint.configs.recommended,
+  lit.configs['flat/recommended'],
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // HTML is made in one place only: src/markdown (marked, then DOMPurify).
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Only src/markdown may produce HTML.' },
+        { property: 'outerHTML', message: 'Only src/markdown may produce HTML.' },
+        { property: 'insertAdjacentHTML', message: 'Only src/markdown may produce HTML.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'lit/directives/unsafe-html.js',
+              message: 'Only src/markdown may produce HTML.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/markdown/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // Tests may read the DOM they render as HTML to compare it.
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

@@ -1,0 +1,30 @@
+// Prints the size of each CDN file (raw, gzip, brotli) and its Subresource
+// Integrity hash, and fails the build when the ES module outgrows its budget:
+// growth has to be a visible decision (raise the budget here, in review).
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+
+const BUDGET_BROTLI_BYTES = 40 * 1024;
+const files = ['dist/chat-widget.js', 'dist/chat-widget.iife.js'];
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+let failed = false;
+console.log('\nfile                       raw        gzip      brotli    integrity');
+for (const file of files) {
+  const data = readFileSync(file);
+  const gzip = gzipSync(data, { level: 9 }).length;
+  const brotli = brotliCompressSync(data, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
+  }).length;
+  const sri = `sha384-${createHash('sha384').update(data).digest('base64')}`;
+  console.log(
+    `${file.padEnd(26)} ${kb(data.length).padStart(9)} ${kb(gzip).padStart(9)} ${kb(brotli).padStart(9)}    ${sri}`,
+  );
+  if (file === 'dist/chat-widget.js' && brotli > BUDGET_BROTLI_BYTES) {
+    console.error(`\n${file} is ${kb(brotli)} brotli, over its ${kb(BUDGET_BROTLI_BYTES)} budget.`);
+    failed = true;
+  }
+}
+console.log(`budget: dist/chat-widget.js ≤ ${kb(BUDGET_BROTLI_BYTES)} brotli\n`);
+if (failed) process.exit(1);
