@@ -2,10 +2,6 @@ import { expect } from '@open-wc/testing';
 import { createEventsAdapter } from '../../src/protocols/events.js';
 import type { ConnectContext, InboundEvent } from '../../src/protocols/types.js';
 
-// No mocha typings are installed (tsconfig `types: []`): the globals this file uses.
-declare const describe: (title: string, body: () => void) => void;
-declare const it: (title: string, body: () => void | Promise<void>) => void;
-
 const CHAT = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
 const ctx: ConnectContext = {
   server: 'wss://chat.example.com/ws/chat',

@@ -2,10 +2,6 @@ import { expect } from '@open-wc/testing';
 import { createRoomsAdapter } from '../../src/protocols/rooms.js';
 import type { ConnectContext, HttpRequest } from '../../src/protocols/types.js';
 
-// No mocha typings are installed (tsconfig `types: []`): the globals this file uses.
-declare const describe: (title: string, body: () => void) => void;
-declare const it: (title: string, body: () => void | Promise<void>) => void;
-
 const ROOM = '550e8400-e29b-41d4-a716-446655440001';
 const ctx: ConnectContext = {
   server: 'wss://api.chatapi.dev/ws/',

@@ -2,10 +2,6 @@ import { expect } from '@open-wc/testing';
 import { createThreadsAdapter, historyId } from '../../src/protocols/threads.js';
 import type { ConnectContext, InboundEvent } from '../../src/protocols/types.js';
 
-// No mocha typings are installed (tsconfig `types: []`): the globals this file uses.
-declare const describe: (title: string, body: () => void) => void;
-declare const it: (title: string, body: () => void | Promise<void>) => void;
-
 const THREAD = '123e4567-e89b-12d3-a456-426614174000';
 const AGENT = '234e5678-e89b-12d3-a456-426614174001';
 const ctx: ConnectContext = {
