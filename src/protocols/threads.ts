@@ -11,6 +11,8 @@ import type { Role } from '../types.js';
 
 /** Deployed replies often have no end frame; this much silence completes one. */
 export const THREADS_REPLY_SILENCE_MS = 4000;
+/** How many of this widget's own messages are remembered for matching a history replay. */
+const REMEMBERED = 100;
 
 export function createThreadsAdapter(): ProtocolAdapter {
   // Only the documented server acks (`message_received`), in order, without our id.
@@ -22,7 +24,33 @@ export function createThreadsAdapter(): ProtocolAdapter {
   let live = false;
   // A user message went out since the reply opened, so the next reply text is a new reply.
   let userSpoke = false;
+  let lastPartAt = 0;
   let replies = 0;
+  // Deployed history has no ids, so a replay after a reconnect cannot name the messages
+  // this widget already shows. What we sent and what streamed in is kept (across
+  // reconnects) so replayed items can carry the local id as `clientId`.
+  const mine: { user: Map<string, string>; assistant: Map<string, string> } = {
+    user: new Map(),
+    assistant: new Map(),
+  };
+
+  const remember = (role: 'user' | 'assistant', id: string, text: string): void => {
+    const map = mine[role];
+    map.delete(id);
+    map.set(id, text);
+    if (map.size > REMEMBERED) map.delete(map.keys().next().value!);
+  };
+
+  /** The local id of a message we showed with this text, claimed once. */
+  const claimLocal = (role: Role, content: string): string | undefined => {
+    if (role !== 'user' && role !== 'assistant') return undefined;
+    for (const [id, text] of mine[role]) {
+      if (text !== content) continue;
+      mine[role].delete(id);
+      return id;
+    }
+    return undefined;
+  };
 
   const closeReply = (): InboundEvent[] => {
     if (!reply) return [];
@@ -34,16 +62,23 @@ export function createThreadsAdapter(): ProtocolAdapter {
   /** Reply text for `id`: opens the reply on its first part, closing any other first. */
   const replyPart = (id: string | undefined, delta: string): InboundEvent[] => {
     const events: InboundEvent[] = [];
-    // Documented parts carry the reply's id; id-less deployed text can only tell a
-    // new reply by a user message having gone out in between.
-    const another = id !== undefined ? id !== reply : userSpoke;
+    const now = Date.now();
+    // Documented parts carry the reply's id. Id-less deployed text is a new reply after
+    // a user message went out, or after a silence in which the widget has completed
+    // the old one (its late text would be dropped, not appended).
+    const silent = now - lastPartAt >= THREADS_REPLY_SILENCE_MS;
+    const another = id !== undefined ? id !== reply : userSpoke || silent;
+    lastPartAt = now;
     if (reply && another) events.push(...closeReply());
     if (!reply) {
-      reply = id ?? `threads-reply-${Date.now().toString(36)}-${++replies}`;
+      reply = id ?? `threads-reply-${now.toString(36)}-${++replies}`;
       userSpoke = false;
       events.push({ kind: 'stream-start', id: reply, role: 'assistant' });
     }
-    if (delta) events.push({ kind: 'stream-delta', id: reply, delta, role: 'assistant' });
+    if (delta) {
+      remember('assistant', reply, (mine.assistant.get(reply) ?? '') + delta);
+      events.push({ kind: 'stream-delta', id: reply, delta, role: 'assistant' });
+    }
     return events;
   };
 
@@ -52,12 +87,17 @@ export function createThreadsAdapter(): ProtocolAdapter {
     role: Role,
     content: string,
     frame: Record<string, unknown>,
+    clientId?: string,
   ): InboundEvent[] => {
     const createdAt = time(frame.created_at);
-    return [
-      ...closeReply(),
-      { kind: 'message', message: { id, role, content, ...(createdAt ? { createdAt } : {}) } },
-    ];
+    const message = {
+      id,
+      role,
+      content,
+      ...(createdAt ? { createdAt } : {}),
+      ...(clientId ? { clientId } : {}),
+    };
+    return [...closeReply(), { kind: 'message', message }];
   };
 
   const decode = (data: unknown): InboundEvent[] => {
@@ -94,7 +134,8 @@ export function createThreadsAdapter(): ProtocolAdapter {
         const role = frame.role ?? (frame.type === 'user' ? 'user' : 'assistant');
         // Steps may also carry tool output under other roles; only the conversation is kept.
         if (!content || (role !== 'user' && role !== 'assistant')) return [];
-        return wholeMessage(historyId(role, frame.created_at, content), role, content, frame);
+        const id = historyId(role, frame.created_at, content);
+        return wholeMessage(id, role, content, frame, claimLocal(role, content));
       }
       case 'error':
         return [
@@ -145,6 +186,7 @@ export function createThreadsAdapter(): ProtocolAdapter {
     decode,
     encodeMessage: (text, clientId, ctx) => {
       pending.push(clientId);
+      remember('user', clientId, text);
       userSpoke = true;
       return {
         frame: JSON.stringify({

@@ -524,14 +524,17 @@ describe('threads adapter, live', () => {
     const first = await replay();
     const messages = first.map((e) => {
       if (e.kind !== 'message') throw new Error(`expected history messages, got ${e.kind}`);
-      return { role: e.message.role, content: e.message.content };
+      const { role, content, clientId } = e.message;
+      return { role, content, clientId };
     });
-    // The tool step stored in the thread stays out.
+    // The tool step stored in the thread stays out; the rest is matched to what we showed.
     expect(messages).to.deep.equal([
-      { role: 'user', content: 'Explain DAOs' },
-      { role: 'assistant', content: reply?.content },
+      { role: 'user', content: 'Explain DAOs', clientId: 'client-1' },
+      { role: 'assistant', content: reply?.content, clientId: start.id },
     ]);
-    expect(await replay()).to.deep.equal(first);
+    const ids = (events: InboundEvent[]) =>
+      events.map((e) => (e.kind === 'message' ? e.message.id : e.kind));
+    expect(ids(await replay())).to.deep.equal(ids(first));
   });
 
   it('refused handshake: a close before open asks for a new token', async () => {

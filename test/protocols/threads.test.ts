@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import sinon from 'sinon';
 import { createThreadsAdapter, historyId } from '../../src/protocols/threads.js';
 import type { ConnectContext, InboundEvent } from '../../src/protocols/types.js';
 
@@ -261,6 +262,50 @@ describe('threads adapter: deployed frames', () => {
     const second = startId(events);
     expect(second).not.to.equal(first);
     expect(events[0]).to.deep.equal({ kind: 'stream-end', id: first });
+  });
+
+  it('starts a new reply after a silence the widget has already completed the old one in', () => {
+    const clock = sinon.useFakeTimers({
+      now: Date.parse('2024-03-01T09:00:00Z'),
+      toFake: ['Date'],
+    });
+    try {
+      const adapter = createThreadsAdapter();
+      const silence = adapter.capabilities().replySilenceMs;
+      const first = startId(adapter.decode(frame(deployed.token('Thinking'))));
+      clock.tick(silence - 1);
+      expect(adapter.decode(frame(deployed.token(' hard')))).to.deep.equal([
+        { kind: 'stream-delta', id: first, delta: ' hard', role: 'assistant' },
+      ]);
+      clock.tick(silence);
+      const events = adapter.decode(frame(deployed.token('Done.')));
+      expect(events[0]).to.deep.equal({ kind: 'stream-end', id: first });
+      expect(startId(events)).not.to.equal(first);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('names replayed history with the local ids of what this widget sent and streamed', () => {
+    const adapter = createThreadsAdapter();
+    adapter.encodeMessage('What is a DAO?', 'c1', ctx);
+    const reply = startId(adapter.decode(frame(deployed.token('A DAO is '))));
+    adapter.decode(frame(deployed.token('a blockchain-based organization.')));
+    adapter.reset();
+    const replayed = decodeAll(adapter, [deployed.user, deployed.tool, deployed.step]);
+    expect(replayed.map((e) => (e.kind === 'message' ? e.message.clientId : e.kind))).to.deep.equal(
+      ['c1', reply],
+    );
+    // Claimed once: a second replay finds the messages by their derived ids instead.
+    adapter.reset();
+    const again = decodeAll(adapter, [deployed.user, deployed.step]);
+    expect(again.map((e) => (e.kind === 'message' ? e.message.clientId : e.kind))).to.deep.equal([
+      undefined,
+      undefined,
+    ]);
+    expect(again.map((e) => (e.kind === 'message' ? e.message.id : ''))).to.deep.equal(
+      replayed.map((e) => (e.kind === 'message' ? e.message.id : '')),
+    );
   });
 
   it('leaves tool steps out of the transcript', () => {
