@@ -40,16 +40,18 @@ export function createTokenService({
 
     async issue(subject) {
       const issuedAt = Math.floor(now() / 1000);
-      return new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(subject)
-        // Unique per token, so two tokens minted in the same second are still told apart.
-        .setJti(randomUUID())
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt(issuedAt)
-        .setExpirationTime(issuedAt + ttlSeconds)
-        .sign(key);
+      return (
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setSubject(subject)
+          // Unique per token, so two tokens minted in the same second are still told apart.
+          .setJti(randomUUID())
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt(issuedAt)
+          .setExpirationTime(issuedAt + ttlSeconds)
+          .sign(key)
+      );
     },
 
     async verify(token) {
