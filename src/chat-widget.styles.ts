@@ -302,11 +302,14 @@ export const styles = css`
   [part='messages'] {
     flex: 1;
     overflow-y: auto;
+    overscroll-behavior: contain;
+  }
+
+  .stack {
     padding: 12px;
     display: flex;
     flex-direction: column;
     gap: 10px;
-    overscroll-behavior: contain;
   }
 
   [part~='message'] {

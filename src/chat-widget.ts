@@ -233,6 +233,7 @@ export class ChatWidget extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     this.scroller.observe(
       this.renderRoot.querySelector<HTMLElement>('[part="messages"]') ?? undefined,
+      this.renderRoot.querySelector<HTMLElement>('.stack') ?? undefined,
     );
     if (changed.has('open') && changed.get('open') !== undefined) {
       this.dispatchEvent(this.open ? new ChatOpenEvent() : new ChatCloseEvent());
@@ -262,13 +263,15 @@ export class ChatWidget extends LitElement {
             aria-label=${this.t.messagesLabel}
             tabindex="0"
           >
-            ${this.greeting ? this.renderGreeting() : nothing}
-            ${repeat(
-              this.conversation.transcript.messages,
-              (message) => message,
-              (message) => this.renderMessage(message),
-            )}
-            ${this.renderTyping()}
+            <div class="stack">
+              ${this.greeting ? this.renderGreeting() : nothing}
+              ${repeat(
+                this.conversation.transcript.messages,
+                (message) => message,
+                (message) => this.renderMessage(message),
+              )}
+              ${this.renderTyping()}
+            </div>
           </div>
           ${this.scroller.unseen
             ? html`<button type="button" class="new-messages" @click=${() => this.scroller.toBottom()}>

@@ -304,9 +304,34 @@ describe('chat-widget: reliability', () => {
     const el = await inline(key, 'features');
     await connected(el);
     await el.send('acked please');
+    await el.updateComplete;
     expect(messages(el, 'user')[0]!.dataset.state).to.equal('sent');
     const [frame] = await received(key);
     expect(frame!.clientMessageId).to.equal(messages(el, 'user')[0]!.dataset.id);
+  });
+
+  it('keeps an unacknowledged message in the outbox across a reconnect and resends it', async () => {
+    const key = uniqueKey();
+    const el = await inline(key, 'features-hold');
+    await connected(el);
+    let settled = false;
+    const sending = el.send('did you get this?').then(() => (settled = true));
+    await until(async () => (await received(key)).length === 1, 'first delivery');
+    await el.updateComplete;
+    expect(messages(el, 'user')[0]!.dataset.state).to.equal('sending');
+    await fetch(`${streamHttp()}/__drop?key=${key}`, { method: 'POST' });
+    await until(async () => (await received(key)).length === 2, 'resent after reconnect');
+    const frames = await received(key);
+    expect(frames[1]!.clientMessageId).to.equal(frames[0]!.clientMessageId);
+    expect(settled).to.be.false;
+    await fetch(`${streamHttp()}/__send?key=${key}`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'ack', clientMessageId: frames[0]!.clientMessageId, messageId: 's1' }),
+    });
+    await sending;
+    await el.updateComplete;
+    expect(messages(el, 'user')[0]!.dataset.state).to.equal('sent');
+    expect(messages(el, 'user')).to.have.length(1);
   });
 
   it('restores the transcript after a reload in the same tab, without the token', async () => {

@@ -36,7 +36,7 @@ export function messages(el: ChatWidget, role?: string): HTMLElement[] {
 }
 
 export async function until(predicate: () => unknown, message = 'condition', timeout = 5000) {
-  await waitUntil(() => Boolean(predicate()), `timed out waiting for ${message}`, { timeout });
+  await waitUntil(predicate, `timed out waiting for ${message}`, { timeout });
 }
 
 export async function connected(el: ChatWidget) {

@@ -37,6 +37,8 @@ export interface ConnectionOptions {
   context: Omit<ConnectContext, 'token'>;
   tokens: TokenSource;
   listener: ConnectionListener;
+  /** Values used when neither the page nor the token response gave them. */
+  fallback?: Partial<Pick<ConnectContext, 'userId'>>;
   /** Debug logging for frames the adapter ignored; off unless a page opts in. */
   debug?: (message: string, data?: unknown) => void;
 }
@@ -130,7 +132,7 @@ export class Connection {
     try {
       const token = await this.options.tokens.get(signal);
       this.ctx = { ...this.ctx, token: token.value };
-      const learned = learnFromToken(this.ctx, token.response);
+      const learned = { ...this.options.fallback, ...learnFromToken(this.ctx, token.response) };
       const prepare = this.options.adapter.prepare(learned);
       if (prepare) {
         const answer = await this.request(prepare.request);

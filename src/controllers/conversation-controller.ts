@@ -76,6 +76,9 @@ export class ConversationController implements ReactiveController {
   private frame = 0;
   private key = '';
   private conversationId: string | undefined;
+  private visitorId: string | undefined;
+  /** A stored chat id the backend no longer knows is dropped once, and a new chat made. */
+  private recoveredStaleChat = false;
   private ready = false;
   private historyCursor: string | undefined;
   private historyLoading = false;
@@ -138,6 +141,7 @@ export class ConversationController implements ReactiveController {
     const stored = load(key);
     this.transcript = new Transcript(stored?.messages ?? []);
     this.conversationId = stored?.conversationId;
+    this.visitorId = stored?.userId;
     this.host.requestUpdate();
   }
 
@@ -170,9 +174,16 @@ export class ConversationController implements ReactiveController {
       this.conversationId = context.conversationId;
       this.persist();
     }
+    // `events` and `rooms` need a user id; a visitor the page did not name is
+    // one anonymous person per tab (the token response may still name them).
+    if (!config.userId && (config.protocol === 'events' || config.protocol === 'rooms')) {
+      this.visitorId ??= `visitor-${crypto.randomUUID()}`;
+      this.persist();
+    }
     this.connection = new Connection({
       adapter,
       context,
+      ...(this.visitorId && !config.userId ? { fallback: { userId: this.visitorId } } : {}),
       tokens: new TokenSource({
         ...(config.token ? { token: config.token } : {}),
         ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : {}),
@@ -473,6 +484,7 @@ export class ConversationController implements ReactiveController {
         if (event.abortsStream) this.finishReplies(transcript.interruptStreaming());
         this.error = { code: event.code, message: event.message };
         this.emitError(event.code, event.message);
+        if (event.fatal && this.recoverStaleChat(event.code)) return;
         if (event.fatal) {
           this.stop();
           this.status = { status: 'error', code: event.code, reason: event.message };
@@ -498,6 +510,22 @@ export class ConversationController implements ReactiveController {
       case 'pong':
         return;
     }
+  }
+
+  /**
+   * A chat id kept from an earlier visit that the backend has since forgotten
+   * (expired, deleted): start a new chat instead of failing for good.
+   */
+  private recoverStaleChat(code: string): boolean {
+    const fromStorage = !this.config().conversationId && this.conversationId !== undefined;
+    if (code !== 'CHAT_NOT_FOUND' || !fromStorage || this.recoveredStaleChat) return false;
+    this.recoveredStaleChat = true;
+    this.conversationId = undefined;
+    this.persist();
+    this.stop();
+    this.error = undefined;
+    this.start();
+    return true;
   }
 
   /** Send what the outbox holds, in order, within the backend's rate limit. */
@@ -620,6 +648,7 @@ export class ConversationController implements ReactiveController {
     save(this.key, {
       messages: this.transcript.messages,
       ...(this.conversationId ? { conversationId: this.conversationId } : {}),
+      ...(this.visitorId ? { userId: this.visitorId } : {}),
     });
   }
 }

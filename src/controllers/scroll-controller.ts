@@ -1,6 +1,10 @@
 /**
  * Keeps the newest message in view while the user is at the bottom, and leaves
  * them alone when they scrolled up to read (then `unseen` says new messages wait below).
+ *
+ * Heights change outside Lit's updates (streamed markdown growing, images
+ * loading, `content-visibility` swapping placeholder sizes for real ones), so
+ * the list's content is watched with a ResizeObserver rather than after renders.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
@@ -10,18 +14,24 @@ const PIN_SLACK_PX = 32;
 export class ScrollController implements ReactiveController {
   unseen = false;
   private pinned = true;
-  private element: HTMLElement | undefined;
+  private scroller: HTMLElement | undefined;
+  private content: HTMLElement | undefined;
   private lastHeight = 0;
+  /** Where we last scrolled to ourselves. */
+  private autoTop = 0;
+  private readonly resize = new ResizeObserver(() => this.onResize());
+
   private readonly onScroll = (): void => {
-    const el = this.element;
+    const el = this.scroller;
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= PIN_SLACK_PX;
-    if (atBottom !== this.pinned) {
-      this.pinned = atBottom;
-      if (atBottom && this.unseen) {
-        this.unseen = false;
-        this.host.requestUpdate();
-      }
+    // Scroll events arrive a frame late: one caused by our own jump can land
+    // after the content grew again and look like "not at the bottom". Only a
+    // move above where we put it is the user scrolling away.
+    this.pinned = atBottom || (this.pinned && el.scrollTop >= this.autoTop - 2);
+    if (this.pinned && this.unseen) {
+      this.unseen = false;
+      this.host.requestUpdate();
     }
     if (el.scrollTop === 0 && el.scrollHeight > el.clientHeight) this.onTop();
   };
@@ -33,29 +43,33 @@ export class ScrollController implements ReactiveController {
     host.addController(this);
   }
 
-  /** The scrolling list, once rendered. */
-  observe(element: HTMLElement | undefined): void {
-    if (element === this.element) return;
-    this.element?.removeEventListener('scroll', this.onScroll);
-    this.element = element;
-    element?.addEventListener('scroll', this.onScroll, { passive: true });
+  /** The scrolling list and the element holding its content, once rendered. */
+  observe(scroller: HTMLElement | undefined, content: HTMLElement | undefined): void {
+    if (scroller === this.scroller && content === this.content) return;
+    this.scroller?.removeEventListener('scroll', this.onScroll);
+    this.resize.disconnect();
+    this.scroller = scroller;
+    this.content = content;
+    scroller?.addEventListener('scroll', this.onScroll, { passive: true });
+    if (content) this.resize.observe(content);
   }
 
-  hostConnected(): void {}
+  hostConnected(): void {
+    if (this.content) this.resize.observe(this.content);
+  }
 
   hostDisconnected(): void {
-    this.observe(undefined);
+    this.resize.disconnect();
   }
 
-  hostUpdated(): void {
-    const el = this.element;
+  private onResize(): void {
+    const el = this.scroller;
     if (!el) return;
-    const grew = el.scrollHeight !== this.lastHeight;
+    const grew = el.scrollHeight > this.lastHeight;
     this.lastHeight = el.scrollHeight;
-    if (!grew) return;
     if (this.pinned) {
-      el.scrollTop = el.scrollHeight;
-    } else if (!this.unseen) {
+      this.jump(el);
+    } else if (grew && !this.unseen) {
       this.unseen = true;
       this.host.requestUpdate();
     }
@@ -65,8 +79,13 @@ export class ScrollController implements ReactiveController {
   toBottom(): void {
     this.pinned = true;
     this.unseen = false;
-    const el = this.element;
-    if (el) el.scrollTop = el.scrollHeight;
+    const el = this.scroller;
+    if (el) this.jump(el);
     this.host.requestUpdate();
+  }
+
+  private jump(el: HTMLElement): void {
+    el.scrollTop = el.scrollHeight;
+    this.autoTop = el.scrollTop;
   }
 }

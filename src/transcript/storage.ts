@@ -10,6 +10,8 @@ const MAX_STORED = 500;
 
 export interface Stored {
   conversationId?: string;
+  /** A per-tab visitor id for backends that need one and got none from the page. */
+  userId?: string;
   messages: ChatMessage[];
 }
 
@@ -41,6 +43,7 @@ export function load(key: string): Stored | undefined {
     return {
       messages,
       ...(typeof value.conversationId === 'string' ? { conversationId: value.conversationId } : {}),
+      ...(typeof value.userId === 'string' ? { userId: value.userId } : {}),
     };
   } catch {
     return undefined;

@@ -23,12 +23,18 @@ export class Transcript {
   push(message: ChatMessage): ChatMessage {
     this.messages.push(message);
     this.index.set(message.id, message);
+    for (const alias of message.aliases ?? []) this.index.set(alias, message);
     return message;
   }
 
-  /** Learn another id for a message (a server id for a user message, a final id for a reply). */
+  /**
+   * Learn another id for a message (a server id for a user message, a final id
+   * for a reply). Kept on the message so a reload still recognises history.
+   */
   alias(message: ChatMessage, id: string | undefined): void {
-    if (id && !this.index.has(id)) this.index.set(id, message);
+    if (!id || this.index.has(id)) return;
+    this.index.set(id, message);
+    (message.aliases ??= []).push(id);
   }
 
   /**
