@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readConfig } from '../../server/config.js';
+
+test('defaults: port 8787, demo bot at 35 ms, random secret with a warning', () => {
+  const { options, warnings } = readConfig({});
+  assert.equal(options.port, 8787);
+  assert.equal(options.host, undefined);
+  assert.equal(options.demoBotDelayMs, 35);
+  assert.equal(options.secret, undefined);
+  assert.equal(options.openai, undefined);
+  assert.ok(warnings.some((w) => w.includes('CHAT_TOKEN_SECRET')));
+});
+
+test('environment values are read, and bad numbers fall back with a warning', () => {
+  const { options, warnings } = readConfig({
+    PORT: '9000',
+    HOST: '127.0.0.1',
+    CHAT_TOKEN_SECRET: 'x'.repeat(40),
+    DEMO_BOT_DELAY_MS: 'fast',
+  });
+  assert.equal(options.port, 9000);
+  assert.equal(options.host, '127.0.0.1');
+  assert.equal(options.secret, 'x'.repeat(40));
+  assert.equal(options.demoBotDelayMs, 35);
+  assert.deepEqual(warnings, ['DEMO_BOT_DELAY_MS=fast is not an integer in 0-10000; using 35.']);
+});
+
+test('OPENAI_BASE_URL switches to the OpenAI-compatible bot', () => {
+  const { options } = readConfig({
+    OPENAI_BASE_URL: 'http://localhost:11434/v1',
+    OPENAI_MODEL: 'llama3.2',
+  });
+  assert.deepEqual(options.openai, {
+    baseURL: 'http://localhost:11434/v1',
+    apiKey: undefined,
+    model: 'llama3.2',
+  });
+  assert.equal(readConfig({ OPENAI_BASE_URL: 'http://x/v1' }).options.openai?.model, 'gpt-4o-mini');
+});
