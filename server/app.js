@@ -90,9 +90,13 @@ export async function createApp(options = {}) {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const seen = createRecentIds({ ttlMs: dedupeTtlMs, maxEntries: dedupeMaxEntries });
-  wss.on('connection', (ws, _req, /** @type {{ sub: string }} */ claims) => {
-    handleStreamConnection(ws, { visitorId: claims.sub, bot, seen, logger });
-  });
+  wss.on(
+    'connection',
+    /** @type {(ws: import('ws').WebSocket, req: unknown, claims: { sub: string }) => void} */
+    (ws, _req, claims) => {
+      handleStreamConnection(ws, { visitorId: claims.sub, bot, seen, logger });
+    },
+  );
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
   server.on('upgrade', createUpgradeHandler({ wss, tokens, path: '/ws' }));
 

@@ -11,6 +11,7 @@ export const DEFAULT_PORT = 8787;
  * @returns {{ options: import('./app.js').AppOptions, warnings: string[] }}
  */
 export function readConfig(env) {
+  /** @type {string[]} */
   const warnings = [];
 
   const port = parseInteger(env.PORT, DEFAULT_PORT, 0, 65535, 'PORT', warnings);

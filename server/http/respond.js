@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+
 /**
  * @param {import('node:http').ServerResponse} res
  * @param {number} status
@@ -20,23 +22,11 @@ export function sendJson(res, status, body, headers = {}) {
  * @param {Record<string, string>} [headers]
  */
 export function sendStatus(res, status, headers = {}) {
-  const text = `${status} ${statusText(status)}\n`;
+  const text = `${status} ${STATUS_CODES[status] ?? ''}\n`;
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     ...headers,
   });
   res.end(text);
-}
-
-function statusText(status) {
-  return (
-    {
-      400: 'Bad Request',
-      403: 'Forbidden',
-      404: 'Not Found',
-      405: 'Method Not Allowed',
-      500: 'Internal Server Error',
-    }[status] ?? ''
-  );
 }

@@ -4,6 +4,7 @@ import { extname, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sendStatus } from './respond.js';
 
+/** @type {Record<string, string>} */
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -24,6 +24,7 @@ export function createTokenHandler({ tokens }) {
     // The body carries nothing we need; draining it keeps keep-alive connections usable.
     req.resume();
 
+    /** @type {Record<string, string>} */
     const headers = { 'Cache-Control': 'no-store' };
     let visitorId = parseCookies(req.headers.cookie).get(VISITOR_COOKIE);
     if (!visitorId || !UUID.test(visitorId)) {

@@ -201,7 +201,6 @@ test('a bot failure before the first token sends only an error', async (t) => {
   const logger = captureLogger();
   const bot = {
     description: 'test',
-    // eslint-disable-next-line require-yield
     async *reply() {
       throw new Error('model unavailable');
     },
