@@ -17,7 +17,9 @@ export default defineConfig(({ mode }) => {
         formats: [iife ? 'iife' : 'es'],
         fileName: () => (iife ? 'chat-widget.iife.js' : 'chat-widget.js'),
       },
-      rollupOptions: { output: { inlineDynamicImports: true } },
+      // Vite leaves whitespace in ES library builds (to keep pure annotations for
+      // downstream bundlers); a CDN file is final, so minify it fully.
+      rollupOptions: { output: { inlineDynamicImports: true, minify: true } },
     },
     server: { open: '/demo/' },
   };

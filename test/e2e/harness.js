@@ -1,0 +1,80 @@
+// Shared pieces of the end-to-end tests: a built widget, the real reference
+// server as a child process (so it can be killed and restarted), and Chromium.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { launchOptions } from '../../scripts/browser.mjs';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The tests load the widget from dist/, as a site would: build it when missing. */
+export function ensureBuilt() {
+  if (!existsSync(join(ROOT, 'dist', 'chat-widget.js')) || !existsSync(join(ROOT, 'dist', 'chat-widget.iife.js'))) {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start `node server/main.js`; resolves once it listens. */
+export async function startServer({ port, env = {} }) {
+  const child = spawn(process.execPath, [join(ROOT, 'server', 'main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CHAT_TOKEN_SECRET: 'e2e-secret-that-is-long-enough-for-hs256!!',
+      DEMO_BOT_DELAY_MS: '3',
+      OPENAI_BASE_URL: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  await new Promise((resolve, reject) => {
+    const onData = () => {
+      if (output.includes(`:${port}`)) {
+        child.stdout.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    output: () => output,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch(launchOptions());
+}
+
+/** Collect page errors so a test can assert none reached the page. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  return errors;
+}
