@@ -122,7 +122,13 @@ export class Transcript {
     if (message.state !== 'streaming') return undefined;
     if (content !== undefined) message.content = content;
     message.state = 'complete';
-    this.alias(message, finalId);
+    if (finalId && finalId !== message.id && !this.index.has(finalId)) {
+      // The page (`data-id`, `chat-message`) and later history know the reply by the
+      // backend's id; the local one stays an alias for stragglers that still use it.
+      this.index.set(finalId, message);
+      (message.aliases ??= []).push(message.id);
+      message.id = finalId;
+    }
     return message;
   }
 

@@ -15,11 +15,26 @@ describe('transcript', () => {
     expect(t.append('r1', 'late')).to.equal(undefined);
   });
 
+  it('renames an ended reply to the final id, still finding it by the local one', () => {
+    const t = new Transcript();
+    t.append('local-1', 'Hi');
+    const ended = t.end('local-1', 'Hi there', 'server-9')!;
+    expect(ended.id).to.equal('server-9');
+    expect(t.find('local-1')).to.equal(ended);
+    expect(t.receive({ id: 'server-9', role: 'assistant', content: 'Hi there' })).to.equal(
+      undefined,
+    );
+    expect(t.messages).to.have.length(1);
+  });
+
   it('does not show a message twice when the backend sends it again', () => {
     const t = new Transcript();
     expect(t.receive({ id: 'a', role: 'assistant', content: 'x' })).to.exist;
     expect(t.receive({ id: 'a', role: 'assistant', content: 'x' })).to.equal(undefined);
-    t.prepend([{ id: 'a', role: 'assistant', content: 'x' }, { id: 'old', role: 'user', content: 'y' }]);
+    t.prepend([
+      { id: 'a', role: 'assistant', content: 'x' },
+      { id: 'old', role: 'user', content: 'y' },
+    ]);
     expect(t.messages.map((m) => m.id)).to.deep.equal(['old', 'a']);
   });
 
