@@ -26,6 +26,8 @@ export const EVENTS_HISTORY_PAGE = 50;
 
 /** Errors after which reconnecting with the same key and chat cannot succeed. */
 const FATAL_CODES = new Set(['AUTH_ERROR', 'CHAT_NOT_FOUND']);
+/** Errors that refuse one client message rather than the reply being generated. */
+const MESSAGE_CODES = new Set(['RATE_LIMIT_EXCEEDED', 'INVALID_MESSAGE']);
 
 export function createEventsAdapter(): ProtocolAdapter {
   // The server confirms messages in the order it stores them but echoes no
@@ -90,12 +92,17 @@ export function createEventsAdapter(): ProtocolAdapter {
         return endReply(frame);
       case 'error': {
         const code = str(frame.error_code) ?? 'server-error';
+        // A reply that fails mid-stream gets an error and never its `message_stream_ended`;
+        // an error about one of our messages (too fast, malformed) leaves the reply alone.
+        const cut = streaming !== undefined && !MESSAGE_CODES.has(code);
+        if (cut) streaming = undefined;
         return [
           {
             kind: 'error',
             code,
             message: str(frame.error_message) ?? 'The chat server reported an error.',
             fatal: FATAL_CODES.has(code),
+            ...(cut ? { abortsStream: true } : {}),
           },
         ];
       }

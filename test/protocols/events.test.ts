@@ -278,6 +278,23 @@ describe('events adapter: frames', () => {
     ]);
   });
 
+  it('ends a reply cut off by an error, but not for an error about a user message', () => {
+    const adapter = createEventsAdapter();
+    adapter.decode(frame({ event_type: 'message_stream_started' }));
+    adapter.decode(frame({ event_type: 'message_stream_token', token: 'Half' }));
+    const limited = adapter.decode(
+      frame({ event_type: 'error', error_code: 'RATE_LIMIT_EXCEEDED', error_message: 'Slow' }),
+    );
+    expect(limited[0]).not.to.have.property('abortsStream');
+    const failed = adapter.decode(
+      frame({ event_type: 'error', error_code: 'PROCESSING_ERROR', error_message: 'Failed' }),
+    );
+    expect(failed[0]).to.include({ kind: 'error', code: 'PROCESSING_ERROR', abortsStream: true });
+    // The next reply's tokens open a reply of their own.
+    const next = adapter.decode(frame({ event_type: 'message_stream_token', token: 'New' }));
+    expect(next.map((e) => e.kind)).to.deep.equal(['typing', 'stream-start', 'stream-delta']);
+  });
+
   it('forgets pending acks and the reply in flight on reset', () => {
     const adapter = createEventsAdapter();
     adapter.encodeMessage('lost', 'c1', ctx);
