@@ -19,13 +19,23 @@ import {
 import type { Strings } from '../i18n/en.js';
 import { format } from '../i18n/format.js';
 import { createAdapter, isProtocol } from '../protocols/index.js';
-import type { Capabilities, ConnectContext, InboundEvent, ProtocolAdapter } from '../protocols/types.js';
+import type {
+  Capabilities,
+  ConnectContext,
+  InboundEvent,
+  ProtocolAdapter,
+} from '../protocols/types.js';
 import { forget, load, save, storageKey } from '../transcript/storage.js';
 import { Transcript } from '../transcript/transcript.js';
-import type { ChatMessage, ProtocolName, TokenProvider } from '../types.js';
+import type { ChatMessage, ConnectionStatus, ProtocolName, TokenProvider } from '../types.js';
 
 /** Without a protocol limit or a `max-length`, user messages are capped here. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
+/**
+ * A backend counts its per-second limit on arrival, where network jitter can bring two
+ * sends closer than they left; a slightly longer window keeps us under it.
+ */
+const RATE_WINDOW_SLACK_MS = 100;
 /** Another participant's typing indicator lapses after this long without news. */
 const TYPING_TTL_MS = 6000;
 
@@ -83,6 +93,8 @@ export class ConversationController implements ReactiveController {
   private historyCursor: string | undefined;
   private historyLoading = false;
   private historyDone = false;
+  /** The status last told to the page in `chat-status`. */
+  private announced: ConnectionStatus | undefined;
   /** When the last streamed text arrived: a reply silent for too long is finalized. */
   private lastDeltaAt = 0;
 
@@ -158,7 +170,7 @@ export class ConversationController implements ReactiveController {
     const adapter = createAdapter(config.protocol as ProtocolName);
     this.adapter = adapter;
     const rate = adapter.capabilities().rateLimitPerSecond;
-    this.limiter = rate ? new RateLimiter(rate) : undefined;
+    this.limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
     const context: Omit<ConnectContext, 'token'> = {
       server: config.server,
       apiBase: config.apiBase ?? defaultApiBase(config.server),
@@ -291,7 +303,8 @@ export class ConversationController implements ReactiveController {
 
   clear(): void {
     this.transcript.clear();
-    for (const pending of this.promises.values()) pending.reject(new Error('The chat was cleared.'));
+    for (const pending of this.promises.values())
+      pending.reject(new Error('The chat was cleared.'));
     this.promises.clear();
     this.written.clear();
     this.awaitingReply = false;
@@ -343,7 +356,6 @@ export class ConversationController implements ReactiveController {
   }
 
   private setStatus(info: StatusInfo): void {
-    const changed = info.status !== this.status.status;
     this.status = info;
     if (info.status === 'connected') {
       if (this.error && ['connection', 'auth', 'token'].includes(this.error.code)) {
@@ -356,8 +368,18 @@ export class ConversationController implements ReactiveController {
         this.emitError(info.code ?? 'connection', message);
       }
     }
-    if (changed) this.host.dispatchEvent(new ChatStatusEvent(info.status));
+    this.announce(info.status);
     this.host.requestUpdate();
+  }
+
+  /**
+   * `chat-status` on every change, the first `connecting` included: the initial
+   * status is only a placeholder the page was never told about.
+   */
+  private announce(status: ConnectionStatus): void {
+    if (status === this.announced) return;
+    this.announced = status;
+    this.host.dispatchEvent(new ChatStatusEvent(status));
   }
 
   private describeFailure(info: StatusInfo): string {
@@ -387,7 +409,11 @@ export class ConversationController implements ReactiveController {
   private onReady(): void {
     this.ready = true;
     this.flush();
-    if (this.adapter?.capabilities().history && !this.historyDone && this.historyCursor === undefined) {
+    if (
+      this.adapter?.capabilities().history &&
+      !this.historyDone &&
+      this.historyCursor === undefined
+    ) {
       void this.loadOlder();
     }
   }
@@ -482,13 +508,14 @@ export class ConversationController implements ReactiveController {
       case 'error': {
         this.awaitingReply = false;
         if (event.abortsStream) this.finishReplies(transcript.interruptStreaming());
+        // A forgotten chat from storage is replaced without bothering the page.
+        if (event.fatal && this.recoverStaleChat(event.code)) return;
         this.error = { code: event.code, message: event.message };
         this.emitError(event.code, event.message);
-        if (event.fatal && this.recoverStaleChat(event.code)) return;
         if (event.fatal) {
           this.stop();
           this.status = { status: 'error', code: event.code, reason: event.message };
-          this.host.dispatchEvent(new ChatStatusEvent('error'));
+          this.announce('error');
         }
         this.host.requestUpdate();
         return;
@@ -558,13 +585,17 @@ export class ConversationController implements ReactiveController {
         connection
           .request(outgoing.http)
           .then((json) => {
-            for (const event of adapter.readSendResponse?.(json, message.id) ?? []) this.handle(event);
+            for (const event of adapter.readSendResponse?.(json, message.id) ?? [])
+              this.handle(event);
             if (message.state === 'sending') this.confirm(message);
           })
           .catch((error: unknown) => this.fail(message, describe(error)));
       }
     }
-    if (this.notice === this.strings().rateLimited || this.notice === this.strings().offlineQueued) {
+    if (
+      this.notice === this.strings().rateLimited ||
+      this.notice === this.strings().offlineQueued
+    ) {
       this.notice = undefined;
     }
     this.host.requestUpdate();
