@@ -437,6 +437,8 @@ export const styles = css`
     border: 1px solid var(--_border);
     padding: 4px 8px;
     text-align: start;
+    /* Bubbles break anywhere so long URLs cannot overflow; a table scrolls instead. */
+    overflow-wrap: normal;
   }
   [part='content'] blockquote {
     border-inline-start: 3px solid var(--_border);

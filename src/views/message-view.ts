@@ -30,14 +30,16 @@ export function messageView(message: ChatMessage, options: MessageViewOptions): 
 
 function contentView(message: ChatMessage, options: MessageViewOptions): TemplateResult {
   if (message.note === 'deleted') {
-    return html`<div part="content"><em>${options.strings.noteDeleted}</em></div>`;
+    return html`<div part="content" dir="auto"><em>${options.strings.noteDeleted}</em></div>`;
   }
   // The user's own text and system lines are shown as typed: no markdown, no HTML.
   if (message.role === 'user' || message.role === 'system') {
-    return html`<div part="content" data-plain>${message.content}</div>`;
+    return html`<div part="content" dir="auto" data-plain>${message.content}</div>`;
   }
+  // dir="auto": an English reply inside an Arabic UI (or the reverse) reads in its own direction.
   return html`<div
     part="content"
+    dir="auto"
     ${markdown(message.content, {
       streaming: message.state === 'streaming',
       imageHosts: options.imageHosts,
