@@ -3,7 +3,12 @@
  * keep-alive, reconnects. It knows no frames: the adapter translates them, and
  * the listener (the conversation) decides what they mean for the transcript.
  */
-import type { ConnectContext, HttpRequest, InboundEvent, ProtocolAdapter } from '../protocols/types.js';
+import type {
+  ConnectContext,
+  HttpRequest,
+  InboundEvent,
+  ProtocolAdapter,
+} from '../protocols/types.js';
 import type { ConnectionStatus } from '../types.js';
 import { STABLE_CONNECTION_MS, backoffDelay } from './backoff.js';
 import { TokenError, TokenSource } from './token-source.js';
@@ -170,7 +175,6 @@ export class Connection {
       opened = true;
       this.openedAt = Date.now();
       this.lastFrameAt = this.openedAt;
-      this.authRetried = false;
       this.startHeartbeat();
       this.options.listener.status({ status: 'connected' });
       for (const frame of this.options.adapter.opened(this.ctx)) socket.send(frame);
@@ -205,7 +209,13 @@ export class Connection {
       this.options.listener.status({ status: 'offline' });
       return;
     }
-    if (stableFor >= STABLE_CONNECTION_MS) this.attempt = 0;
+    if (stableFor >= STABLE_CONNECTION_MS) {
+      this.attempt = 0;
+      // Only a connection that lasted proves its token good. Some servers accept the
+      // socket and then close it for auth (rooms: 4001); forgetting the retry on
+      // `open` would turn that into a loop of immediate reconnects.
+      this.authRetried = false;
+    }
     const verdict = this.options.adapter.interpretClose(code, reason, opened);
     if (verdict.action === 'stop') {
       this.running = false;

@@ -1,7 +1,13 @@
 import { expect } from '@open-wc/testing';
 import sinon from 'sinon';
-import { Connection, PING_INTERVAL_MS, PONG_TIMEOUT_MS, type StatusInfo } from '../../src/connection/connection.js';
+import {
+  Connection,
+  PING_INTERVAL_MS,
+  PONG_TIMEOUT_MS,
+  type StatusInfo,
+} from '../../src/connection/connection.js';
 import { TokenSource } from '../../src/connection/token-source.js';
+import { createRoomsAdapter } from '../../src/protocols/rooms.js';
 import { createStreamAdapter } from '../../src/protocols/stream.js';
 import type { InboundEvent } from '../../src/protocols/types.js';
 
@@ -53,7 +59,9 @@ describe('connection', () => {
   beforeEach(() => {
     FakeSocket.all = [];
     (window as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
-    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    clock = sinon.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     statuses = [];
     events = [];
     tokenCalls = 0;
@@ -124,6 +132,49 @@ describe('connection', () => {
     expect(FakeSocket.all).to.have.length(2);
     await clock.tickAsync(1000);
     expect(FakeSocket.all).to.have.length(3);
+  });
+
+  it('takes one new token, not a loop, when the server opens the socket and then closes for auth', async () => {
+    const rooms = new Connection({
+      adapter: createRoomsAdapter(),
+      context: { server: 'ws://chat.test/ws', apiBase: 'http://chat.test', conversationId: 'r1' },
+      tokens: new TokenSource({
+        getToken: () => {
+          tokenCalls += 1;
+          return Promise.resolve({ token: `t${tokenCalls}`, expires_in: 300 });
+        },
+      }),
+      listener: {
+        status: (s) => statuses.push(s),
+        event: () => {},
+        opened: () => {},
+        closed: () => {},
+        context: () => {},
+      },
+    });
+    try {
+      rooms.start();
+      await clock.tickAsync(0);
+      last().open();
+      last().drop(4001);
+      await clock.tickAsync(0);
+      expect(FakeSocket.all).to.have.length(2);
+      last().open();
+      last().drop(4001);
+      await clock.tickAsync(0);
+      expect(tokenCalls).to.equal(2);
+      expect(FakeSocket.all).to.have.length(2);
+      expect(statuses.at(-1)).to.include({ status: 'reconnecting', code: 'auth' });
+      // A connection that lasts earns a new immediate retry for a later refusal.
+      await clock.tickAsync(1000);
+      last().open();
+      await clock.tickAsync(11_000);
+      last().drop(4001);
+      await clock.tickAsync(0);
+      expect(FakeSocket.all).to.have.length(4);
+    } finally {
+      rooms.stop();
+    }
   });
 
   it('backs off exponentially while the server stays away, and starts over after a stable connection', async () => {
