@@ -46,6 +46,9 @@ export function createRoomsAdapter(): ProtocolAdapter {
   const pending: Pending[] = [];
   // Server id → client id of our own messages, so a late echo still acks.
   const own = new Map<string, string>();
+  // Who is online, from the last full list; joins and leaves keep it current between
+  // lists, so the count moves without asking the server again.
+  let online: Set<string> | undefined;
 
   const remember = (ctx: ConnectContext): void => {
     self = ctx.userId;
@@ -106,8 +109,16 @@ export function createRoomsAdapter(): ProtocolAdapter {
         if (who !== undefined && who === self) return [];
         const name = str(data.user_name) ?? who;
         if (!name) return [];
-        const verb = frame.type === 'user_joined' ? 'joined' : 'left';
-        return [{ kind: 'system', text: `${name} ${verb} the chat.` }];
+        const joined = frame.type === 'user_joined';
+        const events: InboundEvent[] = [
+          { kind: 'system', text: `${name} ${joined ? 'joined' : 'left'} the chat.` },
+        ];
+        if (online && who !== undefined && online.has(who) !== joined) {
+          if (joined) online.add(who);
+          else online.delete(who);
+          events.push({ kind: 'presence', online: online.size });
+        }
+        return events;
       }
       case 'notification': {
         const text = [str(data.title), str(data.content)].filter(Boolean).join(': ');
@@ -126,8 +137,10 @@ export function createRoomsAdapter(): ProtocolAdapter {
       // answer after the request or after its REST twin (`/online`), same fields.
       case 'get_online_users':
       case 'online_users': {
-        const online = onlineCount(data);
-        return online === undefined ? [] : [{ kind: 'presence', online }];
+        const ids = Array.isArray(data.online_users) ? data.online_users.map(idOf) : undefined;
+        online = ids?.every((id) => id !== undefined) ? new Set(ids as string[]) : undefined;
+        const count = onlineCount(data);
+        return count === undefined ? [] : [{ kind: 'presence', online: count }];
       }
       case 'pong':
         return [{ kind: 'pong' }];
@@ -205,8 +218,11 @@ export function createRoomsAdapter(): ProtocolAdapter {
     encodePing: () => JSON.stringify({ type: 'ping', data: {} }),
     encodeTyping: (active) => JSON.stringify({ type: 'typing', data: { is_typing: active } }),
     interpretClose: (code) => CLOSES[code] ?? { action: 'retry' },
-    // Sends are REST calls that outlive any one socket, so their bookkeeping stays.
-    reset: () => {},
+    // Sends are REST calls that outlive any one socket, so their bookkeeping stays;
+    // who is online is learned again from the next socket's status.
+    reset: () => {
+      online = undefined;
+    },
   };
 }
 

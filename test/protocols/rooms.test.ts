@@ -321,6 +321,21 @@ describe('rooms adapter: frames', () => {
     expect(adapter.decode(JSON.stringify({ type: 'pong' }))).to.deep.equal([{ kind: 'pong' }]);
   });
 
+  it('moves the online count with joins and leaves once it knows who is online', () => {
+    const adapter = connected();
+    adapter.decode(frame('connection_status', { online_users: ['user_123', 'user_456'] }));
+    const joined = adapter.decode(frame('user_joined', { user_id: 'user_789', user_name: 'Jo' }));
+    expect(joined).to.deep.include({ kind: 'presence', online: 3 });
+    // A second tab of someone already here changes nothing.
+    const again = adapter.decode(frame('user_joined', { user_id: 'user_789', user_name: 'Jo' }));
+    expect(again.map((e) => e.kind)).to.deep.equal(['system']);
+    const left = adapter.decode(frame('user_left', { user_id: 'user_456', user_name: 'Al' }));
+    expect(left).to.deep.include({ kind: 'presence', online: 2 });
+    adapter.reset();
+    const unknown = adapter.decode(frame('user_left', { user_id: 'user_789', user_name: 'Jo' }));
+    expect(unknown.map((e) => e.kind)).to.deep.equal(['system']);
+  });
+
   it('reads the documented close codes', () => {
     const adapter = createRoomsAdapter();
     expect(adapter.interpretClose(4001, 'Unauthorized', true)).to.include({ action: 'auth' });
