@@ -40,6 +40,7 @@ export const styles = css`
     --_offset: var(--chat-widget-offset, 20px);
     --_launcher-size: var(--chat-widget-launcher-size, 56px);
     --_shadow: var(--chat-widget-shadow, 0 12px 40px rgb(0 0 0 / 0.18));
+    --_badge-bg: var(--chat-widget-badge-background, #cf222e);
 
     font-family: var(--_font);
     font-size: var(--_font-size);
@@ -127,6 +128,23 @@ export const styles = css`
     display: grid;
     place-items: center;
     transition: transform 0.15s ease;
+  }
+
+  [part='badge'] {
+    position: absolute;
+    top: -4px;
+    inset-inline-end: -4px;
+    min-width: 20px;
+    height: 20px;
+    padding: 0 5px;
+    box-sizing: border-box;
+    border-radius: 10px;
+    background: var(--_badge-bg);
+    color: #ffffff;
+    font-size: 12px;
+    font-weight: 700;
+    line-height: 20px;
+    text-align: center;
   }
 
   [part='launcher']:hover {
@@ -357,16 +375,27 @@ export const styles = css`
   }
 
   .author {
+    display: flex;
+    align-items: center;
+    gap: 6px;
     font-size: 0.78em;
     font-weight: 600;
     color: var(--_muted);
     margin-bottom: 2px;
   }
 
+  [part='avatar'] {
+    width: 20px;
+    height: 20px;
+    border-radius: 50%;
+    object-fit: cover;
+  }
+
   .meta {
+    display: flex;
+    gap: 6px;
     font-size: 0.76em;
     margin-top: 4px;
-    opacity: 0.85;
   }
 
   .meta button {

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './chat-widget.styles.js';
+import { ClockController } from './controllers/clock-controller.js';
 import { ConversationController } from './controllers/conversation-controller.js';
 import { ScrollController } from './controllers/scroll-controller.js';
 import { ChatCloseEvent, ChatOpenEvent } from './events.js';
@@ -37,6 +38,9 @@ import { messageView } from './views/message-view.js';
  * @attr image-hosts - Space-separated hosts whose https images may load in replies.
  * @attr max-length - Longest message the user may send (default: the backend's limit, else 4000).
  * @attr max-reply-length - Longest reply rendered as markdown; longer replies are cut and marked (default 100000).
+ * @attr assistant-name - Name shown on the assistant's messages.
+ * @attr assistant-avatar - Image URL shown beside the assistant's name.
+ * @attr agent-name - Name shown on a human agent's messages when the backend gives none.
  *
  * @prop {() => Promise<object | string>} getToken - Called before every connect instead of `token-url`.
  * @prop {Partial<Strings>} strings - Overrides for any UI string.
@@ -68,6 +72,10 @@ import { messageView } from './views/message-view.js';
  * @csspart escalate-button - "Talk to a human".
  * @csspart handoff - The handoff banner, present only during a handoff.
  * @csspart error - The error banner, present only while there is an error.
+ * @csspart badge - The unread count on the launcher, present only while there are unread replies.
+ * @csspart author - The name (and avatar) above an assistant or agent message.
+ * @csspart avatar - The avatar image in `author`.
+ * @csspart timestamp - The relative time under a message.
  *
  * @cssprop --chat-widget-accent - Brand colour: launcher, user bubbles, send button.
  * @cssprop --chat-widget-on-accent - Text on the accent colour.
@@ -95,6 +103,7 @@ import { messageView } from './views/message-view.js';
  * @cssprop --chat-widget-offset - Distance of launcher and popup from the viewport edge.
  * @cssprop --chat-widget-launcher-size - Launcher diameter.
  * @cssprop --chat-widget-shadow - Shadow of launcher and popup.
+ * @cssprop --chat-widget-badge-background - The unread badge.
  */
 export class ChatWidget extends LitElement {
   static override styles = styles;
@@ -120,11 +129,16 @@ export class ChatWidget extends LitElement {
   @property({ attribute: 'image-hosts' }) imageHosts = '';
   @property({ attribute: 'max-length', type: Number }) maxLength: number | undefined;
   @property({ attribute: 'max-reply-length', type: Number }) maxReplyLength: number | undefined;
+  @property({ attribute: 'assistant-name' }) assistantName = '';
+  @property({ attribute: 'assistant-avatar' }) assistantAvatar = '';
+  @property({ attribute: 'agent-name' }) agentName = '';
   @property({ attribute: false }) getToken: TokenProvider | undefined;
   /** Replace any UI string (see the README's string table); unknown keys are ignored. */
   @property({ attribute: false }) strings: Partial<Strings> | undefined;
 
   @state() private draft = '';
+  /** Replies completed while the popup was closed. */
+  @state() private unread = 0;
   /** Text for screen readers: completed replies and status changes, once each. */
   @state() private announcement = '';
 
@@ -149,6 +163,8 @@ export class ChatWidget extends LitElement {
     }),
     () => this.t,
   );
+
+  private readonly clock = new ClockController(this);
 
   private readonly scroller = new ScrollController(this, () => void this.conversation.loadOlder());
 
@@ -197,6 +213,7 @@ export class ChatWidget extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (this.open && this.unread > 0) this.unread = 0;
     if (!this.hasUpdated || changed.has('lang') || changed.has('strings')) {
       this.localization = stringsFor(
         [this.lang, document.documentElement.lang, ...navigator.languages],
@@ -286,14 +303,22 @@ export class ChatWidget extends LitElement {
   }
 
   private renderLauncher() {
+    const label = this.open
+      ? this.t.closeChat
+      : this.unread > 0
+        ? format(this.t, 'openChatUnread', { count: this.unread })
+        : this.t.openChat;
     return html`<button
       part="launcher"
       type="button"
-      aria-label=${this.open ? this.t.closeChat : this.t.openChat}
+      aria-label=${label}
       aria-expanded=${this.open ? 'true' : 'false'}
       @click=${this.toggle}
     >
       ${this.open ? closeIcon : chatIcon}
+      ${this.unread > 0 && !this.open
+        ? html`<span part="badge" aria-hidden="true">${this.unread > 9 ? '9+' : this.unread}</span>`
+        : nothing}
     </button>`;
   }
 
@@ -363,6 +388,15 @@ export class ChatWidget extends LitElement {
   private renderMessage(message: ChatMessage) {
     return messageView(message, {
       strings: this.t,
+      language: this.localization.language,
+      now: this.clock.now,
+      assistant: this.assistantName
+        ? {
+            name: this.assistantName,
+            ...(this.assistantAvatar ? { avatar: this.assistantAvatar } : {}),
+          }
+        : undefined,
+      agentName: this.agentName || undefined,
       imageHosts: this.imageHostList,
       maxReplyLength: this.maxReplyLength,
       onRetry: (id) => this.conversation.retry(id),
@@ -512,6 +546,7 @@ export class ChatWidget extends LitElement {
   private readonly announceMessage = (event: HTMLElementEventMap['chat-message']): void => {
     const { role, content } = event.detail.message;
     if (role === 'user') return;
+    if (this.mode !== 'inline' && !this.open) this.unread += 1;
     this.announcement = content.length > 400 ? `${content.slice(0, 400)}…` : content;
   };
 

@@ -455,3 +455,70 @@ describe('chat-widget: scrolling', () => {
     expect(log.scrollHeight - log.scrollTop - log.clientHeight).to.be.lessThan(40);
   });
 });
+
+describe('chat-widget: names, badge, time, languages', () => {
+  it('counts replies that arrive while the popup is closed on the launcher, and clears on open', async () => {
+    const key = uniqueKey();
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget id=${key} server=${streamUrl(key)} token=${TOKEN}></chat-widget>`,
+    );
+    el.open = true;
+    await connected(el);
+    el.open = false;
+    await el.send('reply while closed');
+    await until(() => part(el, 'badge'), 'badge');
+    expect(part(el, 'badge')!.textContent!.trim()).to.equal('1');
+    expect(part(el, 'launcher')!.getAttribute('aria-label')).to.equal('Open chat, 1 unread');
+    await expect(el).to.be.accessible();
+    el.open = true;
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(part(el, 'badge')).to.equal(null);
+  });
+
+  it('shows the assistant name and avatar, and a relative time', async () => {
+    const key = uniqueKey();
+    const el = await fixture<ChatWidget>(html`<chat-widget
+      id=${key}
+      mode="inline"
+      assistant-name="Ada"
+      assistant-avatar="data:image/gif;base64,R0lGODlhAQABAAAAACw="
+      server=${streamUrl(key)}
+      token=${TOKEN}
+    ></chat-widget>`);
+    await connected(el);
+    await el.send('hi');
+    await until(() => messages(el, 'assistant')[0]?.dataset.state === 'complete', 'reply');
+    const reply = messages(el, 'assistant')[0]!;
+    expect(reply.querySelector('[part="author"]')!.textContent).to.contain('Ada');
+    expect(reply.querySelector('[part="avatar"]')).to.exist;
+    expect(reply.querySelector('[part="timestamp"]')!.textContent).to.equal('now');
+    expect(reply.querySelector('time')!.getAttribute('datetime')).to.match(/^\d{4}-/);
+    await expect(el).to.be.accessible();
+  });
+
+  it('speaks the chosen language, mirrors for Arabic, and takes string overrides', async () => {
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget mode="inline" lang="ar" server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+    );
+    const panel = part(el, 'panel')!;
+    expect(panel.getAttribute('dir')).to.equal('rtl');
+    expect(part(el, 'send-button')!.textContent!.trim()).to.equal('إرسال');
+    await expect(el).to.be.accessible();
+    el.lang = 'de';
+    el.strings = { send: 'Los' };
+    await el.updateComplete;
+    expect(panel.getAttribute('dir')).to.equal('ltr');
+    expect(part(el, 'send-button')!.textContent!.trim()).to.equal('Los');
+    expect((part(el, 'input') as HTMLTextAreaElement).placeholder).to.equal('Nachricht eingeben…');
+  });
+
+  it('is accessible while a reply streams', async () => {
+    const key = uniqueKey();
+    const el = await inline(key, 'silent');
+    await connected(el);
+    await el.send('one two three');
+    await until(() => messages(el, 'assistant')[0]?.dataset.state === 'streaming', 'streaming');
+    await expect(el).to.be.accessible();
+  });
+});

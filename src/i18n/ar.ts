@@ -44,4 +44,6 @@ export const ar: Strings = {
   errorAuth: 'رفض خادم الدردشة تسجيل الدخول: {reason}',
   errorServer: '{reason}',
   errorClosed: 'أُغلق اتصال الدردشة: {reason}',
+  openChatUnread: 'افتح الدردشة، {count} غير مقروءة',
+  agent: 'موظف الدعم',
 };

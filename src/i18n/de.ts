@@ -48,4 +48,6 @@ export const de: Strings = {
   errorAuth: 'Der Chatserver hat die Anmeldung abgelehnt: {reason}',
   errorServer: '{reason}',
   errorClosed: 'Die Chatverbindung wurde geschlossen: {reason}',
+  openChatUnread: 'Chat öffnen, {count} ungelesen',
+  agent: 'Support-Mitarbeiter',
 };

@@ -46,6 +46,8 @@ export const en = {
   errorAuth: 'The chat server rejected the sign-in: {reason}',
   errorServer: '{reason}',
   errorClosed: 'The chat connection closed: {reason}',
+  openChatUnread: 'Open chat, {count} unread',
+  agent: 'Support agent',
 };
 
 export type Strings = typeof en;

@@ -46,4 +46,6 @@ export const es: Strings = {
   errorAuth: 'El servidor del chat rechazó el inicio de sesión: {reason}',
   errorServer: '{reason}',
   errorClosed: 'Se cerró la conexión del chat: {reason}',
+  openChatUnread: 'Abrir chat, {count} sin leer',
+  agent: 'Agente de soporte',
 };

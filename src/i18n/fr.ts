@@ -51,4 +51,6 @@ export const fr: Strings = {
   errorAuth: 'Le serveur de discussion a refusé l’authentification : {reason}',
   errorServer: '{reason}',
   errorClosed: 'La connexion à la discussion a été fermée : {reason}',
+  openChatUnread: 'Ouvrir le chat, {count} non lus',
+  agent: 'Agent du support',
 };

@@ -45,4 +45,6 @@ export const ja: Strings = {
   errorAuth: 'チャットサーバーがサインインを拒否しました：{reason}',
   errorServer: '{reason}',
   errorClosed: 'チャットの接続が切断されました：{reason}',
+  openChatUnread: 'チャットを開く（未読 {count} 件）',
+  agent: 'サポート担当者',
 };

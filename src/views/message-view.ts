@@ -1,31 +1,49 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Strings } from '../i18n/en.js';
 import { markdown } from '../markdown/index.js';
-import type { ChatMessage } from '../types.js';
+import type { Author, ChatMessage } from '../types.js';
+import { relativeTime } from './time.js';
 
 export interface MessageViewOptions {
   strings: Strings;
+  language: string;
+  now: number;
   imageHosts: readonly string[];
   maxReplyLength: number | undefined;
+  /** Shown on assistant messages when the site names its assistant. */
+  assistant: Author | undefined;
+  /** Fallback name for a human agent whose messages carry none. */
+  agentName: string | undefined;
   onRetry(id: string): void;
 }
 
 /** One message: `part="message <role>"` with its id and state, content rendered as markdown. */
 export function messageView(message: ChatMessage, options: MessageViewOptions): TemplateResult {
   const { strings } = options;
-  const author =
-    message.role === 'agent' || (message.author && message.role !== 'user')
-      ? (message.author?.name ?? '')
-      : '';
+  const author = authorOf(message, options);
   return html`<div
     part="message ${message.role}"
     data-id=${message.id}
     data-state=${message.state}
     data-note=${message.note ?? nothing}
   >
-    ${author ? html`<div class="author">${author}</div>` : nothing}
-    ${contentView(message, options)} ${metaView(message, strings, options.onRetry)}
+    ${author
+      ? html`<div class="author" part="author">
+          ${author.avatar
+            ? html`<img part="avatar" src=${author.avatar} alt="" width="20" height="20" />`
+            : nothing}<span>${author.name}</span>
+        </div>`
+      : nothing}
+    ${contentView(message, options)} ${metaView(message, strings, options)}
   </div>`;
+}
+
+function authorOf(message: ChatMessage, options: MessageViewOptions): Author | undefined {
+  if (message.role === 'agent') {
+    return message.author ?? { name: options.agentName || options.strings.agent };
+  }
+  if (message.role === 'assistant') return message.author ?? options.assistant;
+  return undefined;
 }
 
 function contentView(message: ChatMessage, options: MessageViewOptions): TemplateResult {
@@ -52,16 +70,28 @@ function contentView(message: ChatMessage, options: MessageViewOptions): Templat
 function metaView(
   message: ChatMessage,
   strings: Strings,
-  onRetry: (id: string) => void,
+  options: MessageViewOptions,
 ): TemplateResult | typeof nothing {
   if (message.state === 'sending') return html`<div class="meta">${strings.stateSending}</div>`;
   if (message.state === 'failed') {
     return html`<div class="meta">
       ${strings.stateFailed}${message.reason ? `: ${message.reason}` : ''}
-      <button type="button" @click=${() => onRetry(message.id)}>${strings.retry}</button>
+      <button type="button" @click=${() => options.onRetry(message.id)}>${strings.retry}</button>
     </div>`;
   }
-  if (message.note === 'interrupted') return html`<div class="meta">${strings.noteInterrupted}</div>`;
-  if (message.note === 'edited') return html`<div class="meta">(${strings.noteEdited})</div>`;
-  return nothing;
+  const note =
+    message.note === 'interrupted'
+      ? strings.noteInterrupted
+      : message.note === 'edited'
+        ? `(${strings.noteEdited})`
+        : '';
+  // Timestamps only where the clock is meaningful: not on locally shown or history-less lines.
+  const time =
+    message.createdAt > 0 && message.role !== 'system'
+      ? html`<time part="timestamp" datetime=${new Date(message.createdAt).toISOString()}
+          >${relativeTime(message.createdAt, options.now, options.language)}</time
+        >`
+      : nothing;
+  if (!note && time === nothing) return nothing;
+  return html`<div class="meta">${time}${note ? html` <span>${note}</span>` : nothing}</div>`;
 }
