@@ -14,7 +14,23 @@ export const THREADS_REPLY_SILENCE_MS = 4000;
 /** How many of this widget's own messages are remembered for matching a history replay. */
 const REMEMBERED = 100;
 
-export function createThreadsAdapter(): ProtocolAdapter {
+/** A message this tab already shows, as far as matching a replay needs it. */
+export interface ShownMessage {
+  id: string;
+  role: Role;
+  content: string;
+  state: string;
+}
+
+export interface ThreadsAdapter extends ProtocolAdapter {
+  /**
+   * What this tab showed before a reload, oldest first. Deployed history has no ids,
+   * so a new adapter can only match the replay to it by what was said.
+   */
+  recall(messages: readonly ShownMessage[]): void;
+}
+
+export function createThreadsAdapter(): ThreadsAdapter {
   // Only the documented server acks (`message_received`), in order, without our id.
   let pending: string[] = [];
   // The assistant reply being streamed: the documented server's id, or a local one.
@@ -196,6 +212,15 @@ export function createThreadsAdapter(): ProtocolAdapter {
           content: text,
         }),
       };
+    },
+    recall: (messages) => {
+      for (const message of messages) {
+        // A reply cut off before the reload never matches its full replayed text.
+        if (message.role === 'assistant' && message.state !== 'complete') continue;
+        if (message.role === 'user' || message.role === 'assistant') {
+          remember(message.role, message.id, message.content);
+        }
+      }
     },
     encodeEscalate: () => null,
     encodePing: () => null,

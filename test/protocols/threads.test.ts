@@ -308,6 +308,24 @@ describe('threads adapter: deployed frames', () => {
     );
   });
 
+  it('matches a replay after a reload to the messages the tab recalls', () => {
+    const adapter = createThreadsAdapter();
+    adapter.recall([
+      { id: 'c1', role: 'user', content: 'What is a DAO?', state: 'sent' },
+      { id: 'system-1', role: 'system', content: 'What is a DAO?', state: 'complete' },
+      {
+        id: 'r1',
+        role: 'assistant',
+        content: 'A DAO is a blockchain-based organization.',
+        state: 'complete',
+      },
+    ]);
+    const replayed = decodeAll(adapter, [deployed.user, deployed.step]);
+    expect(replayed.map((e) => (e.kind === 'message' ? e.message.clientId : e.kind))).to.deep.equal(
+      ['c1', 'r1'],
+    );
+  });
+
   it('leaves tool steps out of the transcript', () => {
     const adapter = createThreadsAdapter();
     expect(adapter.decode(frame(deployed.tool))).to.deep.equal([]);
