@@ -97,6 +97,10 @@ function visitor(room: string, id: string, name: string): Promise<WebSocket> {
 const text = (message: HTMLElement | undefined) =>
   message?.querySelector('[part="content"]')?.textContent?.trim() ?? '';
 
+/** The name shown over a message. */
+const author = (message: HTMLElement | undefined) =>
+  message?.querySelector('[part~="author"]')?.textContent?.trim() ?? '';
+
 const statusText = (el: ChatWidget) => part(el, 'status')!.textContent!.replace(/\s+/g, ' ');
 
 beforeEach(() => sessionStorage.clear());
@@ -173,7 +177,7 @@ describe('chat-widget, protocol="rooms": messages', () => {
       const bot = messages(el, 'assistant')[0]!;
       const [reply] = await received({ kind: 'reply', room });
       expect(bot.dataset.id).to.equal(reply!.id);
-      expect(bot.querySelector('.author')!.textContent).to.equal(BOT);
+      expect(author(bot)).to.equal(BOT);
       expect(bot.querySelector('strong')!.textContent).to.equal('Noted.');
       expect(bot.querySelector('blockquote em')!.textContent).to.equal('room');
       expect(messages(el)).to.have.length(2);
@@ -219,10 +223,10 @@ describe('chat-widget, protocol="rooms": messages', () => {
     await until(() => messages(el).length === 2, 'two messages');
     const alice = messages(el, 'agent')[0]!;
     expect(alice.dataset.id).to.equal(aliceId);
-    expect(alice.querySelector('.author')!.textContent).to.equal('Alice Agent');
+    expect(author(alice)).to.equal('Alice Agent');
     expect(alice.querySelector('strong')!.textContent).to.equal('help');
     const ops = messages(el, 'assistant')[0]!;
-    expect(ops.querySelector('.author')!.textContent).to.equal('Ops Bot');
+    expect(author(ops)).to.equal('Ops Bot');
     expect(text(ops)).to.equal('Automated notice.');
     expect(mounted.done.map((m) => [m.role, m.author?.name])).to.deep.equal([
       ['agent', 'Alice Agent'],
