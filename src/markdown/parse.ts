@@ -1,0 +1,410 @@
+// Markdown → block list, without touching the DOM: the marked configuration, the URL policy
+// the renderer applies first (dom.ts applies it again on the parsed DOM, authoritatively), the
+// pathology scanner, and the plain-text block splitter used when markdown is not safe to parse.
+import { Marked, type Links, type Token, type Tokens } from 'marked';
+
+export const DEFAULT_MAX_LENGTH = 100_000;
+
+/**
+ * One top-level block of the source. `key` is everything that decides its DOM: two blocks with
+ * the same key render to identical nodes, so comparing keys is how streaming reuses nodes and
+ * how `finish` checks itself against a one-shot render without building any DOM.
+ */
+export interface SourceBlock {
+  /** The exact source text of the block, so settled offsets can be summed. */
+  raw: string;
+  /** marked's token type, or `plain` for the text fallback. `space` and `def` render nothing. */
+  type: string;
+  /** Sanitizer input for markdown blocks; the text itself for plain blocks. '' renders nothing. */
+  html: string;
+  key: string;
+  def?: { tag: string; href: string; title: string };
+}
+
+export interface PolicyContext {
+  /** Lower-cased `host` values (with a port only if one was given) images may load from. */
+  imageHosts: ReadonlySet<string>;
+}
+
+// --- URL policy --------------------------------------------------------------------------
+
+const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+// The URL parser itself drops these from both ends (https://url.spec.whatwg.org/#concept-basic-url-parser),
+// so a `#` behind a control character is still an in-page link to the browser.
+// eslint-disable-next-line no-control-regex
+const URL_EDGE_JUNK = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
+
+function parseAbsolute(value: string): URL | null {
+  try {
+    // No base on purpose: relative and protocol-relative URLs would resolve against whatever page
+    // embeds the widget, which the model cannot know, so they are not links here.
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** The href to emit for a link destination, or null when the link must become plain text. */
+export function linkHref(destination: string): string | null {
+  const value = destination.replace(URL_EDGE_JUNK, '');
+  if (value.startsWith('#')) return value;
+  const url = parseAbsolute(value);
+  return url && LINK_PROTOCOLS.has(url.protocol) ? url.href : null;
+}
+
+/** The src to emit for an image, or null when it must not be fetched. */
+export function imageSrc(source: string, context: PolicyContext): string | null {
+  const url = parseAbsolute(source.replace(URL_EDGE_JUNK, ''));
+  if (!url || url.protocol !== 'https:' || url.username || url.password) return null;
+  return context.imageHosts.has(url.host) ? url.href : null;
+}
+
+/** Lower-cases and IDNA-normalizes the allow-list so it compares with `URL#host`. */
+export function normalizeHosts(hosts: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const host of hosts) {
+    const url = parseAbsolute(`https://${host.trim()}/`);
+    // Anything that is more than a host (a path, credentials) would never match exactly anyway.
+    if (url && url.pathname === '/' && !url.username && !url.search && !url.hash) out.add(url.host);
+  }
+  return out;
+}
+
+// --- marked --------------------------------------------------------------------------------
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+const ESCAPE_ALL = /[&<>"']/g;
+// Like marked's own escape without `encode`: an `&` that already starts a character reference is
+// kept, so `&copy;` in prose still shows ©, as CommonMark asks.
+const ESCAPE_KEEP_REFS = /[<>"']|&(?!(?:#\d{1,7}|#[Xx][a-fA-F0-9]{1,6}|\w+);)/g;
+
+export function escapeHtml(text: string, keepReferences = false): string {
+  return text.replace(keepReferences ? ESCAPE_KEEP_REFS : ESCAPE_ALL, (ch) => ESCAPES[ch] ?? ch);
+}
+
+/** Only classes of this shape survive sanitizing; the renderer emits nothing else. */
+export const LANGUAGE_CLASS = /^language-[\w.+#-]{1,40}$/;
+
+let policy: PolicyContext = { imageHosts: new Set() };
+// Links cannot nest: an image the policy turns into a link inside a link must stay text.
+let linkDepth = 0;
+
+const md = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  // Raw HTML is never parsed as HTML, not even to escape it later: marked's inline `tag` tokenizer
+  // flips lexer state on `<pre>`/`<code>`/`<a>`, after which it emits following text *unescaped*
+  // (`escaped: true`). Without these tokenizers `<b>` is ordinary text and goes through `text()`.
+  tokenizer: {
+    html: () => undefined,
+    tag: () => undefined,
+  },
+  renderer: {
+    // Unreachable with the tokenizers above; kept so a future marked change cannot reopen raw HTML.
+    html(token) {
+      const text = escapeHtml(token.text, false);
+      return 'block' in token && token.block ? `<p>${text.trimEnd()}</p>\n` : text;
+    },
+    text(token) {
+      if ('tokens' in token && token.tokens) return this.parser.parseInline(token.tokens);
+      // `token.escaped` is deliberately ignored: text is always escaped here.
+      return escapeHtml(token.text, true);
+    },
+    code({ text, lang }) {
+      const language = /^\S*/.exec(lang ?? '')?.[0] ?? '';
+      const cls = LANGUAGE_CLASS.test(`language-${language}`) ? ` class="language-${language}"` : '';
+      const body = text ? text.replace(/\n$/, '') + '\n' : '';
+      return `<pre><code${cls}>${escapeHtml(body)}</code></pre>\n`;
+    },
+    link({ href, title, text, tokens, autolink }) {
+      linkDepth++;
+      let inner: string;
+      try {
+        inner = autolink ? escapeHtml(text) : this.parser.parseInline(tokens);
+      } finally {
+        linkDepth--;
+      }
+      const safe = linkHref(href);
+      if (safe === null) return inner;
+      const titleAttr = title ? ` title="${escapeHtml(title, true)}"` : '';
+      return `<a href="${escapeHtml(safe)}"${titleAttr}>${inner}</a>`;
+    },
+    image({ href, title, text, tokens }) {
+      const alt = tokens ? this.parser.parseInline(tokens, this.parser.textRenderer) : text;
+      const titleAttr = title ? ` title="${escapeHtml(title, true)}"` : '';
+      const src = imageSrc(href, policy);
+      if (src !== null) {
+        return `<img src="${escapeHtml(src)}" alt="${escapeHtml(alt, true)}"${titleAttr}>`;
+      }
+      // A forbidden image never becomes an <img>, not even in the sanitizer's inert document.
+      const link = linkDepth === 0 ? linkHref(href) : null;
+      const label = escapeHtml(alt || (link ?? ''), true);
+      return link === null ? label : `<a href="${escapeHtml(link)}"${titleAttr}>${label}</a>`;
+    },
+  },
+});
+
+/** Thrown by nothing we know of after the pathology scan; callers still catch it. */
+function parseTokens(src: string, links: Links): Token[] {
+  const lexer = new md.Lexer(md.defaults);
+  // Definitions from already-settled blocks are not in `src` but their references are.
+  for (const tag in links) lexer.tokens.links[tag] = links[tag]!;
+  return lexer.lex(src);
+}
+
+function renderToken(token: Token): string {
+  if (token.type === 'space' || token.type === 'def') return '';
+  return md.parser([token]);
+}
+
+/**
+ * Lexes `src` (a whole message, or the unsettled tail of one) into top-level blocks. Throws
+ * whatever marked throws.
+ */
+export function markdownBlocks(src: string, links: Links, context: PolicyContext): SourceBlock[] {
+  policy = context;
+  linkDepth = 0;
+  try {
+    return parseTokens(src, links).map((token) => {
+      const html = renderToken(token);
+      const block: SourceBlock = { raw: token.raw, type: token.type, html, key: html };
+      if (token.type === 'def') {
+        const def = token as Tokens.Def;
+        block.def = { tag: def.tag, href: def.href, title: def.title };
+      }
+      return block;
+    });
+  } finally {
+    policy = { imageHosts: new Set() };
+  }
+}
+
+// --- plain text fallback -------------------------------------------------------------------
+
+const PLAIN_KEY = '\u0000plain\u0000';
+
+/**
+ * Splits text into paragraphs at blank lines, each raw carrying the blank lines after it, so the
+ * fallback streams with the same settle rules as markdown.
+ */
+export function plainBlocks(src: string): SourceBlock[] {
+  const blocks: SourceBlock[] = [];
+  const separator = /\n[ \t]*\n(?:[ \t]*\n)*/g;
+  let start = 0;
+  for (let m = separator.exec(src); m; m = separator.exec(src)) {
+    const end = m.index + m[0].length;
+    pushPlain(blocks, src.slice(start, end), src.slice(start, m.index));
+    start = end;
+  }
+  if (start < src.length) pushPlain(blocks, src.slice(start), src.slice(start));
+  return blocks;
+}
+
+function pushPlain(blocks: SourceBlock[], raw: string, text: string): void {
+  const body = text.replace(/\n+$/, '');
+  if (body.trim() === '') {
+    blocks.push({ raw, type: 'space', html: '', key: '' });
+  } else {
+    blocks.push({ raw, type: 'plain', html: body, key: PLAIN_KEY + body });
+  }
+}
+
+// --- settling ------------------------------------------------------------------------------
+
+/**
+ * How many leading blocks of a freshly lexed tail can no longer change, whatever text is appended.
+ *
+ * Everything before the last non-blank block qualifies: marked only ends a block when it has seen
+ * the start of the next one, and a block that ended stays ended (a list can continue after blank
+ * lines, but then no later block exists yet). The exceptions are handled here or caught by
+ * `finish`'s comparison with a one-shot render: a reference definition can still gain a title on
+ * the next line, and a definition later in the message changes earlier references.
+ */
+export function settleCount(blocks: readonly SourceBlock[], src: string): number {
+  let last = blocks.length - 1;
+  while (last >= 0 && blocks[last]!.type === 'space') last--;
+  let n = Math.max(0, last);
+  while (n > 0 && blocks[n - 1]!.type === 'def') n--;
+  // Settled offsets are sums of `raw`; stop where they would not add up to the source.
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    const raw = blocks[i]!.raw;
+    if (!src.startsWith(raw, offset)) return i;
+    offset += raw.length;
+  }
+  return n;
+}
+
+// --- text preparation ----------------------------------------------------------------------
+
+export function normalizeNewlines(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** Cuts at `maxLength` UTF-16 units, never between the halves of a surrogate pair. */
+export function truncateMarkdown(
+  text: string,
+  maxLength: number = DEFAULT_MAX_LENGTH,
+): { text: string; truncated: boolean } {
+  if (text.length <= maxLength) return { text, truncated: false };
+  let end = Math.max(0, Math.floor(maxLength));
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return { text: text.slice(0, end), truncated: true };
+}
+
+// --- pathology scan ------------------------------------------------------------------------
+
+/**
+ * marked recurses once per container level and overflows the stack somewhere past a thousand
+ * (`>`×2000, `- `×5000), and gets quadratic well before: nested lists 300 deep take ~0.4 s.
+ * Real answers nest a handful of levels.
+ */
+export const MAX_NESTING = 32;
+/**
+ * Emphasis delimiters cost roughly quadratically per paragraph, badly so when `*`, `_` and `~`
+ * mix (`_a*`×4000 takes ~4 s in marked 18). Each blank-line chunk adds (delimiter runs)²; the
+ * budget is about one paragraph of 700 runs, ~40 ms worst case. Fenced code is not counted, so
+ * `__init__`-heavy code blocks do not trip it.
+ */
+export const MAX_EMPHASIS_COST = 500_000;
+/** Never look further than this into a line for container markers. */
+const PREFIX_SCAN_LIMIT = 512;
+
+interface LineInfo {
+  depth: number;
+  runs: number;
+  blank: boolean;
+}
+
+/**
+ * A single forward pass that decides whether text is too hostile to hand to marked. It is fed
+ * appended text only, so streaming pays for each character once (plus the current line).
+ *
+ * Fenced code is skipped only where that is sound: a fence opens only at top level (≤3 spaces, no
+ * container), exactly where marked opens one too, and closes on any fence-like line, which is at
+ * least as early as marked closes it. So the scan never skips text marked would parse inline.
+ */
+export class PathologyScanner {
+  #line = '';
+  #maxDepth = 0;
+  #cost = 0;
+  #chunkRuns = 0;
+  #fence: { char: string } | null = null;
+
+  push(text: string): void {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.#commit(this.#line + text.slice(start, nl));
+      this.#line = '';
+      start = nl + 1;
+    }
+    this.#line += text.slice(start);
+  }
+
+  get pathological(): boolean {
+    if (this.#maxDepth > MAX_NESTING || this.#cost > MAX_EMPHASIS_COST) return true;
+    if (this.#line === '') return false;
+    const info = this.#inspect(this.#line);
+    const runs = this.#chunkRuns + info.runs;
+    return info.depth > MAX_NESTING || this.#cost + runs * runs > MAX_EMPHASIS_COST;
+  }
+
+  #commit(line: string): void {
+    const info = this.#inspect(line);
+    if (this.#fence) {
+      if (closesFence(line, this.#fence.char)) this.#fence = null;
+      return;
+    }
+    const opened = opensFence(line);
+    if (opened) {
+      this.#fence = { char: opened };
+      return;
+    }
+    this.#maxDepth = Math.max(this.#maxDepth, info.depth);
+    if (info.blank) {
+      this.#cost += this.#chunkRuns * this.#chunkRuns;
+      this.#chunkRuns = 0;
+    } else {
+      this.#chunkRuns += info.runs;
+    }
+  }
+
+  #inspect(line: string): LineInfo {
+    if (this.#fence) return { depth: 0, runs: 0, blank: false };
+    return { depth: nestingDepth(line), runs: delimiterRuns(line), blank: line.trim() === '' };
+  }
+}
+
+function opensFence(line: string): string | null {
+  const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+  if (!m) return null;
+  const char = m[1]![0]!;
+  // A backtick fence's info string cannot hold a backtick (CommonMark 4.5); such a line is prose.
+  if (char === '`' && m[2]!.includes('`')) return null;
+  return char;
+}
+
+function closesFence(line: string, char: string): boolean {
+  return new RegExp(`^[ \\t>]*\\${char}{3,}`).test(line);
+}
+
+function nestingDepth(line: string): number {
+  let markers = 0;
+  let indent = 0;
+  let leading = -1;
+  const end = Math.min(line.length, PREFIX_SCAN_LIMIT);
+  let i = 0;
+  while (i < end) {
+    const ch = line[i]!;
+    if (ch === ' ') {
+      indent++;
+      i++;
+      continue;
+    }
+    if (ch === '\t') {
+      indent += 4;
+      i++;
+      continue;
+    }
+    let next = i;
+    if (ch === '>') {
+      next = i + 1;
+    } else if (ch === '-' || ch === '+' || ch === '*') {
+      next = i + 1;
+      if (next < line.length && line[next] !== ' ' && line[next] !== '\t') break;
+    } else if (ch >= '0' && ch <= '9') {
+      let j = i;
+      while (j < line.length && j - i < 10 && line[j]! >= '0' && line[j]! <= '9') j++;
+      const delim = line[j];
+      if (j - i > 9 || (delim !== '.' && delim !== ')')) break;
+      next = j + 1;
+      if (next < line.length && line[next] !== ' ' && line[next] !== '\t') break;
+    } else {
+      break;
+    }
+    if (leading < 0) leading = indent;
+    markers++;
+    i = next;
+  }
+  // Deeper list levels show up as indentation before the first marker on their line.
+  return markers === 0 ? 0 : markers + Math.floor(leading / 4);
+}
+
+function delimiterRuns(line: string): number {
+  let runs = 0;
+  let prev = '';
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if ((ch === '*' || ch === '_' || ch === '~') && ch !== prev) runs++;
+    prev = ch;
+  }
+  return runs;
+}

@@ -1,0 +1,334 @@
+import type { Links } from 'marked';
+import {
+  attachBehavior,
+  buildBlock,
+  DEFAULT_LABELS,
+  plainNodes,
+  type BuildContext,
+  type Labels,
+} from './dom.js';
+import {
+  DEFAULT_MAX_LENGTH,
+  markdownBlocks,
+  normalizeHosts,
+  normalizeNewlines,
+  PathologyScanner,
+  plainBlocks,
+  settleCount,
+  truncateMarkdown,
+  type SourceBlock,
+} from './parse.js';
+
+export interface MarkdownOptions {
+  /** Hosts (`URL#host`: name, plus port if not 443) images may load from, over https only. */
+  imageHosts: readonly string[];
+  /** Longer text is cut here and flagged with `data-truncated`. Default 100,000 characters. */
+  maxLength?: number;
+  labels?: Labels;
+}
+
+/** Counters for benchmarks and tests; they only ever grow. */
+export interface MarkdownStats {
+  /** Blocks sanitized and turned into nodes. */
+  blocksRendered: number;
+  /** `update` calls that rebuilt (part of) the unsettled tail. */
+  tailRenders: number;
+  /** Source characters handed to marked or the plain splitter, summed over all calls. */
+  charsLexed: number;
+  /** Renders of a whole message at once (first `finish`, or text that was not an extension). */
+  fullRenders: number;
+  /** `finish` calls whose check against a one-shot render found and replaced a difference. */
+  finishRepairs: number;
+}
+
+interface RenderedBlock {
+  key: string;
+  nodes: ChildNode[];
+}
+
+export function buildContext(options: MarkdownOptions): BuildContext {
+  return {
+    imageHosts: normalizeHosts(options.imageHosts),
+    labels: { ...DEFAULT_LABELS, ...options.labels },
+  };
+}
+
+/** Normalized, length-capped text and whether it was cut. */
+export function prepareText(text: string, maxLength?: number): { text: string; truncated: boolean } {
+  return truncateMarkdown(normalizeNewlines(text), maxLength ?? DEFAULT_MAX_LENGTH);
+}
+
+/** The blocks a one-shot render of `text` consists of; `finish` compares itself against these. */
+export function oneShotBlocks(
+  text: string,
+  context: BuildContext,
+  scanner?: PathologyScanner,
+): SourceBlock[] {
+  let scan = scanner;
+  if (!scan) {
+    scan = new PathologyScanner();
+    scan.push(text);
+  }
+  if (!scan.pathological) {
+    try {
+      return markdownBlocks(text, Object.create(null) as Links, context);
+    } catch {
+      // marked overflowed or hit a bug: fall through to text, the widget must not break.
+    }
+  }
+  return plainBlocks(text);
+}
+
+export function renderBlocks(blocks: readonly SourceBlock[], context: BuildContext): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const block of blocks) fragment.append(...buildBlock(block, context));
+  return fragment;
+}
+
+/** One message's markdown rendered into `container`, incrementally while it streams. */
+export class StreamingMarkdown {
+  readonly stats: MarkdownStats = {
+    blocksRendered: 0,
+    tailRenders: 0,
+    charsLexed: 0,
+    fullRenders: 0,
+    finishRepairs: 0,
+  };
+
+  readonly #container: HTMLElement;
+  readonly #context: BuildContext;
+  readonly #maxLength: number;
+  readonly #detach: () => void;
+  #disposed = false;
+
+  /** The text exactly as last given, to recognise extensions. */
+  #raw = '';
+  /** `#raw` with normalized newlines and the length cap applied: what is rendered. */
+  #text = '';
+  #truncated = false;
+  #finished = false;
+  #scanner = new PathologyScanner();
+  /** Once the text looked pathological mid-stream, the stream stays plain text until finish. */
+  #plain = false;
+
+  /** Offset in `#text` where the unsettled tail starts; everything before is final. */
+  #settledEnd = 0;
+  /** Reference definitions from settled blocks, which the tail is lexed without. */
+  #links: Links = Object.create(null) as Links;
+  #settled: RenderedBlock[] = [];
+  #tail: RenderedBlock[] = [];
+
+  constructor(container: HTMLElement, options: MarkdownOptions) {
+    this.#container = container;
+    this.#context = buildContext(options);
+    this.#maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+    container.replaceChildren();
+    container.removeAttribute('data-truncated');
+    this.#detach = attachBehavior(container, this.#context.labels);
+  }
+
+  /** Whether the text was longer than `maxLength` and has been cut. */
+  get truncated(): boolean {
+    return this.#truncated;
+  }
+
+  /** The text so far. Usually the previous text plus more; anything else re-renders. */
+  update(fullText: string): void {
+    if (this.#disposed || fullText === this.#raw) return;
+    if (!this.#finished && fullText.startsWith(this.#raw)) {
+      let suffix = fullText.slice(this.#raw.length);
+      // A CRLF split across two updates: the CR already became the newline.
+      if (this.#raw.endsWith('\r') && suffix.startsWith('\n')) suffix = suffix.slice(1);
+      this.#raw = fullText;
+      this.#append(normalizeNewlines(suffix));
+    } else {
+      this.#reset();
+      this.#raw = fullText;
+      this.#append(normalizeNewlines(fullText));
+    }
+  }
+
+  /**
+   * The final text. Afterwards the container is identical to `renderMarkdown(finalText)`: the
+   * streamed blocks are checked against a one-shot lex (strings only, no DOM) and only blocks that
+   * differ are rebuilt. Calling it again with the same text costs nothing.
+   */
+  finish(finalText: string): void {
+    if (this.#disposed || (this.#finished && finalText === this.#raw)) return;
+    if (this.#finished || this.#raw === '' || !finalText.startsWith(this.#raw)) {
+      this.#renderWhole(finalText);
+    } else {
+      this.update(finalText);
+      this.#verify();
+    }
+    this.#finished = true;
+  }
+
+  /** Stops listening for clicks and drops timers. The rendered DOM is left as it is. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#detach();
+  }
+
+  #reset(): void {
+    this.#container.replaceChildren();
+    this.#raw = '';
+    this.#text = '';
+    this.#setTruncated(false);
+    this.#finished = false;
+    this.#scanner = new PathologyScanner();
+    this.#plain = false;
+    this.#clearBlocks();
+  }
+
+  #clearBlocks(): void {
+    for (const block of [...this.#settled, ...this.#tail]) for (const node of block.nodes) node.remove();
+    this.#settledEnd = 0;
+    this.#links = Object.create(null) as Links;
+    this.#settled = [];
+    this.#tail = [];
+  }
+
+  #setTruncated(truncated: boolean): void {
+    this.#truncated = truncated;
+    if (truncated) this.#container.setAttribute('data-truncated', '');
+    else this.#container.removeAttribute('data-truncated');
+  }
+
+  #append(suffix: string): void {
+    // Past the cap nothing more is shown, so the rest of the stream is free.
+    if (this.#truncated || suffix === '') return;
+    const cut = truncateMarkdown(this.#text + suffix, this.#maxLength);
+    const added = cut.text.slice(this.#text.length);
+    this.#text = cut.text;
+    if (cut.truncated) this.#setTruncated(true);
+    if (added === '') return;
+    this.#scanner.push(added);
+    if (!this.#plain && this.#scanner.pathological) this.#switchToPlain();
+    this.#renderTail();
+  }
+
+  #switchToPlain(): void {
+    this.#plain = true;
+    this.#clearBlocks();
+  }
+
+  /** Re-lexes only the unsettled tail, rebuilds only its blocks that changed, settles the rest. */
+  #renderTail(): void {
+    const src = this.#text.slice(this.#settledEnd);
+    let blocks: SourceBlock[];
+    if (this.#plain) {
+      blocks = plainBlocks(src);
+    } else {
+      try {
+        blocks = markdownBlocks(src, this.#links, this.#context);
+      } catch {
+        this.#switchToPlain();
+        this.#renderTail();
+        return;
+      }
+    }
+    this.stats.charsLexed += src.length;
+
+    let same = 0;
+    while (
+      same < blocks.length &&
+      same < this.#tail.length &&
+      this.#tail[same]!.key === blocks[same]!.key
+    ) {
+      same++;
+    }
+    const stale = this.#tail.slice(same);
+    for (const block of stale) for (const node of block.nodes) node.remove();
+    const rendered = this.#tail.slice(0, same);
+    if (same < blocks.length) {
+      const fragment = document.createDocumentFragment();
+      for (const block of blocks.slice(same)) {
+        const nodes = buildBlock(block, this.#context);
+        if (block.key !== '') this.stats.blocksRendered++;
+        fragment.append(...nodes);
+        rendered.push({ key: block.key, nodes });
+      }
+      // The tail is always last in the container, so appending keeps document order.
+      this.#container.append(fragment);
+    }
+    if (stale.length > 0 || same < blocks.length) this.stats.tailRenders++;
+
+    const settle = settleCount(blocks, src);
+    for (const block of blocks.slice(0, settle)) {
+      this.#settledEnd += block.raw.length;
+      const def = block.def;
+      // The first definition of a label wins, as in marked.
+      if (def && !(def.tag in this.#links)) this.#links[def.tag] = { href: def.href, title: def.title };
+    }
+    this.#settled.push(...rendered.slice(0, settle));
+    this.#tail = rendered.slice(settle);
+  }
+
+  #renderWhole(finalText: string): void {
+    this.#reset();
+    this.#raw = finalText;
+    const { text, truncated } = prepareText(finalText, this.#maxLength);
+    this.#text = text;
+    this.#setTruncated(truncated);
+    this.#scanner.push(text);
+    const blocks = oneShotBlocks(text, this.#context, this.#scanner);
+    this.stats.charsLexed += text.length;
+    this.stats.fullRenders++;
+    const fragment = document.createDocumentFragment();
+    for (const block of blocks) {
+      const nodes = buildBlock(block, this.#context);
+      if (block.key !== '') this.stats.blocksRendered++;
+      fragment.append(...nodes);
+      this.#settled.push({ key: block.key, nodes });
+    }
+    this.#container.append(fragment);
+    this.#settledEnd = text.length;
+  }
+
+  /** Makes the container match a one-shot render, rebuilding only the blocks that differ. */
+  #verify(): void {
+    const want = oneShotBlocks(this.#text, this.#context, this.#scanner).filter((b) => b.key !== '');
+    this.stats.charsLexed += this.#text.length;
+    const have = [...this.#settled, ...this.#tail].filter((b) => b.key !== '');
+    let head = 0;
+    while (head < want.length && head < have.length && want[head]!.key === have[head]!.key) head++;
+    let tail = 0;
+    while (
+      tail < want.length - head &&
+      tail < have.length - head &&
+      want[want.length - 1 - tail]!.key === have[have.length - 1 - tail]!.key
+    ) {
+      tail++;
+    }
+    const keep = have.slice(have.length - tail);
+    if (head < want.length || head < have.length) {
+      for (const block of have.slice(head, have.length - tail)) {
+        for (const node of block.nodes) node.remove();
+      }
+      const fragment = document.createDocumentFragment();
+      const rebuilt = want.slice(head, want.length - tail).map((block) => {
+        const nodes = buildBlock(block, this.#context);
+        this.stats.blocksRendered++;
+        fragment.append(...nodes);
+        return { key: block.key, nodes };
+      });
+      const anchor = keep.find((b) => b.nodes.length > 0)?.nodes[0] ?? null;
+      this.#container.insertBefore(fragment, anchor);
+      this.#settled = [...have.slice(0, head), ...rebuilt, ...keep];
+      this.stats.finishRepairs++;
+    } else {
+      this.#settled = have;
+    }
+    this.#tail = [];
+    this.#settledEnd = this.#text.length;
+  }
+}
+
+/** Plain-text rendering of `text` (no markdown), the same nodes the guards fall back to. */
+export function renderPlainText(text: string, maxLength?: number): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  fragment.append(...plainNodes(prepareText(text, maxLength).text));
+  return fragment;
+}
