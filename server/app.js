@@ -4,13 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { createTokenService } from './auth/jwt.js';
 import { createBot } from './bots/index.js';
+import { eventsRoutes } from './events/api.js';
+import { createApiHandler } from './http/api.js';
+import { createDemoConfigHandler } from './http/demo-config.js';
 import { sendStatus } from './http/respond.js';
 import { createStaticHandler } from './http/static.js';
 import { createTokenHandler } from './http/token.js';
+import { createKeyedLimiter } from './limits/rate-limit.js';
+import { roomsRoutes } from './rooms/api.js';
+import { createRoomHub } from './rooms/hub.js';
+import { createRoomResponder } from './rooms/responder.js';
+import { createMemoryStore } from './store/memory-store.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { createRecentIds } from './ws/recent-ids.js';
-import { handleStreamConnection } from './ws/stream-protocol.js';
-import { createUpgradeHandler } from './ws/upgrade.js';
+import { socketRoutes } from './ws/routes.js';
+import { createUpgradeRouter } from './ws/upgrade.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,6 +39,10 @@ const DEMO_CSP = [
 // A chat frame is at most 2000 characters of content; anything near this size is not a chat.
 const MAX_FRAME_BYTES = 64 * 1024;
 
+// The `events` document's REST limit (100 a minute per tenant), applied per visitor here since
+// every visitor is their own tenant; the `rooms` calls share it.
+const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
+
 /**
  * @typedef {object} AppOptions
  * @property {number} [port] 0 picks a free port
@@ -44,6 +56,9 @@ const MAX_FRAME_BYTES = 64 * 1024;
  * @property {number} [heartbeatIntervalMs]
  * @property {number} [dedupeTtlMs]
  * @property {number} [dedupeMaxEntries]
+ * @property {import('./protocols.js').ProtocolName} [protocol] the demo page's first choice
+ * @property {import('./store/memory-store.js').ConversationStore} [store] chats, rooms, threads
+ * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
 
@@ -61,12 +76,25 @@ export async function createApp(options = {}) {
     heartbeatIntervalMs = 30_000,
     dedupeTtlMs = 10 * 60_000,
     dedupeMaxEntries = 10_000,
+    protocol = 'stream',
+    store = createMemoryStore(),
+    apiRateLimit = API_RATE_LIMIT,
     logger = console,
   } = options;
   const bot = options.bot ?? createBot(options);
+  // Aborts what outlives a socket (a room's reply) when the server closes.
+  const shutdown = new AbortController();
 
   const tokens = createTokenService({ secret });
   const handleToken = createTokenHandler({ tokens });
+  const serveDemoConfig = createDemoConfigHandler({ protocol });
+  const hub = createRoomHub();
+  const responder = createRoomResponder({ store, hub, bot, signal: shutdown.signal, logger });
+  const handleApi = createApiHandler({
+    routes: [...eventsRoutes({ store }), ...roomsRoutes({ store, hub, responder })],
+    tokens,
+    limiter: createKeyedLimiter(apiRateLimit),
+  });
   const serveDemo = createStaticHandler({
     root: demoDir,
     htmlHeaders: { 'Content-Security-Policy-Report-Only': DEMO_CSP },
@@ -76,8 +104,11 @@ export async function createApp(options = {}) {
   const server = createServer(async (req, res) => {
     try {
       // Kept percent-encoded: the static handler decodes, then checks containment.
-      const pathname = (req.url ?? '/').split('?')[0];
+      const pathname = (req.url ?? '/').split('?')[0] ?? '/';
       if (pathname === '/api/chat-token') await handleToken(req, res);
+      else if (pathname.startsWith('/api/v1/')) {
+        await handleApi(req, res, new URL(req.url ?? '/', 'http://localhost'));
+      } else if (pathname === '/demo-config.js') serveDemoConfig(req, res);
       else if (pathname.startsWith('/dist/')) await serveDist(req, res, pathname.slice(6));
       else if (pathname.startsWith('/')) await serveDemo(req, res, pathname.slice(1));
       else sendStatus(res, 400);
@@ -90,15 +121,9 @@ export async function createApp(options = {}) {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const seen = createRecentIds({ ttlMs: dedupeTtlMs, maxEntries: dedupeMaxEntries });
-  wss.on(
-    'connection',
-    /** @type {(ws: import('ws').WebSocket, req: unknown, claims: { sub: string }) => void} */
-    (ws, _req, claims) => {
-      handleStreamConnection(ws, { visitorId: claims.sub, bot, seen, logger });
-    },
-  );
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
-  server.on('upgrade', createUpgradeHandler({ wss, tokens, path: '/ws' }));
+  const routes = socketRoutes({ store, bot, seen, hub, logger });
+  server.on('upgrade', createUpgradeRouter({ wss, tokens, routes }));
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -120,6 +145,7 @@ export async function createApp(options = {}) {
   let closing;
   function close() {
     closing ??= (async () => {
+      shutdown.abort();
       stopHeartbeat();
       server.close();
       // No close code, as the deployed server does on shutdown: browsers report 1005.

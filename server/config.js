@@ -1,16 +1,19 @@
 import { DEFAULT_DELAY_MS } from './bots/demo-bot.js';
 import { DEFAULT_MODEL } from './bots/openai-bot.js';
+import { PROTOCOLS, isProtocol } from './protocols.js';
 
 export const DEFAULT_PORT = 8787;
 
 /**
- * Turns the environment into `createApp` options, with warnings instead of crashes for values
- * that have an obvious safe fallback.
+ * Turns the environment and command line into `createApp` options, with warnings instead of
+ * crashes for values that have an obvious safe fallback.
  *
  * @param {NodeJS.ProcessEnv} env
+ * @param {string[]} [args] command-line arguments after the script; only `--protocol NAME`
+ *   (or `--protocol=NAME`), which wins over `CHAT_PROTOCOL`
  * @returns {{ options: import('./app.js').AppOptions, warnings: string[] }}
  */
-export function readConfig(env) {
+export function readConfig(env, args = []) {
   /** @type {string[]} */
   const warnings = [];
 
@@ -33,8 +36,10 @@ export function readConfig(env) {
     warnings.push('CHAT_TOKEN_SECRET is shorter than 32 bytes, too weak for HS256 outside a demo.');
   }
 
+  const protocol = readProtocol(env, args, warnings);
+
   /** @type {import('./app.js').AppOptions} */
-  const options = { port, host: env.HOST || undefined, secret, demoBotDelayMs };
+  const options = { port, host: env.HOST || undefined, secret, demoBotDelayMs, protocol };
 
   if (env.OPENAI_BASE_URL) {
     if (!env.OPENAI_API_KEY) {
@@ -66,4 +71,31 @@ function parseInteger(raw, fallback, min, max, name, warnings) {
   if (Number.isInteger(value) && value >= min && value <= max) return value;
   warnings.push(`${name}=${raw} is not an integer in ${min}-${max}; using ${fallback}.`);
   return fallback;
+}
+
+/**
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string[]} args
+ * @param {string[]} warnings
+ * @returns {import('./protocols.js').ProtocolName}
+ */
+function readProtocol(env, args, warnings) {
+  let source = 'CHAT_PROTOCOL';
+  let raw = env.CHAT_PROTOCOL || undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = /** @type {string} */ (args[i]);
+    if (arg === '--protocol') {
+      source = '--protocol';
+      raw = args[++i] ?? '';
+    } else if (arg.startsWith('--protocol=')) {
+      source = '--protocol';
+      raw = arg.slice('--protocol='.length);
+    } else {
+      warnings.push(`ignoring the unknown argument ${arg}.`);
+    }
+  }
+  if (raw === undefined) return 'stream';
+  if (isProtocol(raw)) return raw;
+  warnings.push(`${source}=${raw} is not one of ${PROTOCOLS.join(', ')}; using stream.`);
+  return 'stream';
 }

@@ -1,11 +1,13 @@
-// `npm run demo`: the demo page, the token endpoint and the chat socket in one process.
+// `npm run demo`: the demo page, the token endpoint and all four chat protocols in one process.
+// `--protocol NAME` (or CHAT_PROTOCOL) picks the one the demo page starts with.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { readConfig } from './config.js';
+import { describeEndpoints } from './protocols.js';
 
-const { options, warnings } = readConfig(process.env);
+const { options, warnings } = readConfig(process.env, process.argv.slice(2));
 for (const warning of warnings) console.warn(`warning: ${warning}`);
 
 const widget = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'chat-widget.js');
@@ -23,6 +25,10 @@ try {
 
 console.log(`chat-widget demo running: open ${app.url}`);
 console.log(`bot: ${app.bot.description}`);
+console.log(
+  `demo page starts with protocol ${options.protocol ?? 'stream'}; every protocol is served:`,
+);
+for (const line of describeEndpoints(app.url)) console.log(`  ${line}`);
 
 let stopping = false;
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {

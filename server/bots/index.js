@@ -23,3 +23,19 @@ export function createBot({ openai, demoBotDelayMs } = {}) {
   if (openai?.baseURL) return createOpenAIBot(openai);
   return createDemoBot({ delayMs: demoBotDelayMs });
 }
+
+/**
+ * The bot's reply as non-empty text pieces, stopping with an AbortError once `signal` aborts
+ * even if the bot itself does not check it between pieces.
+ *
+ * @param {Bot} bot
+ * @param {import('../ws/stream-protocol.js').Turn[]} history
+ * @param {AbortSignal} signal
+ * @returns {AsyncGenerator<string>}
+ */
+export async function* replyText(bot, history, signal) {
+  for await (const delta of bot.reply({ history, signal })) {
+    signal.throwIfAborted();
+    if (typeof delta === 'string' && delta !== '') yield delta;
+  }
+}

@@ -3,6 +3,8 @@ import { parseCookies, serializeCookie } from './cookies.js';
 import { sendJson, sendStatus } from './respond.js';
 
 export const VISITOR_COOKIE = 'cw_visitor';
+// Visitors are anonymous; protocols that show senders (rooms) need some name for them.
+export const VISITOR_NAME = 'Visitor';
 
 const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,6 +13,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `POST /api/chat-token`: what a host page's own backend would do for the widget's `token-url`.
  * The visitor's identity is an anonymous id in an HttpOnly cookie, so it survives reloads
  * (and so de-duplication of resent messages works across reconnects) without any login.
+ * The same token is the `api_key` / `token` of every protocol this server speaks, and
+ * `user_id` is the id those protocols expect the visitor to use.
  *
  * @param {{ tokens: import('../auth/jwt.js').TokenService }} deps
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>}
@@ -37,7 +41,12 @@ export function createTokenHandler({ tokens }) {
     }
 
     const token = await tokens.issue(visitorId);
-    sendJson(res, 200, { token, expires_in: tokens.ttlSeconds, user_id: visitorId }, headers);
+    sendJson(
+      res,
+      200,
+      { token, expires_in: tokens.ttlSeconds, user_id: visitorId, user_name: VISITOR_NAME },
+      headers,
+    );
   };
 }
 
@@ -45,5 +54,5 @@ export function createTokenHandler({ tokens }) {
 function isHttps(req) {
   if (/** @type {import('node:tls').TLSSocket} */ (req.socket).encrypted) return true;
   const forwarded = req.headers['x-forwarded-proto'];
-  return typeof forwarded === 'string' && forwarded.split(',')[0].trim() === 'https';
+  return typeof forwarded === 'string' && forwarded.split(',')[0]?.trim() === 'https';
 }

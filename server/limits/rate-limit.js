@@ -1,0 +1,63 @@
+/**
+ * A sliding window for one connection: at most `limit` events in any `windowMs`. Only what is
+ * let through counts, so a client that keeps sending past the limit still gets its share.
+ *
+ * @param {number} limit
+ * @param {number} windowMs
+ * @param {() => number} [now]
+ * @returns {{ take(): boolean }} take() records one event and says whether it was allowed
+ */
+export function createSlidingWindow(limit, windowMs, now = Date.now) {
+  /** @type {number[]} */
+  const times = [];
+  return {
+    take() {
+      const time = now();
+      while (times.length > 0 && /** @type {number} */ (times[0]) <= time - windowMs) {
+        times.shift();
+      }
+      if (times.length >= limit) return false;
+      times.push(time);
+      return true;
+    },
+  };
+}
+
+/**
+ * @typedef {object} RateDecision
+ * @property {boolean} allowed
+ * @property {number} limit
+ * @property {number} remaining
+ * @property {number} resetAt epoch milliseconds when the current window ends
+ */
+
+/**
+ * Fixed windows per key (a visitor), for the REST APIs. Keys are remembered only while their
+ * window runs, and at most `maxKeys` at once, so made-up keys cannot grow memory.
+ *
+ * @param {{ limit: number, windowMs: number, maxKeys?: number, now?: () => number }} options
+ * @returns {{ take(key: string): RateDecision }}
+ */
+export function createKeyedLimiter({ limit, windowMs, maxKeys = 10_000, now = Date.now }) {
+  // Insertion order is window-start order, so the front holds the windows that ended first.
+  /** @type {Map<string, { count: number, resetAt: number }>} */
+  const windows = new Map();
+
+  return {
+    take(key) {
+      const time = now();
+      for (const [k, w] of windows) {
+        if (w.resetAt > time && windows.size < maxKeys) break;
+        windows.delete(k);
+      }
+      let window = windows.get(key);
+      if (!window) {
+        window = { count: 0, resetAt: time + windowMs };
+        windows.set(key, window);
+      }
+      const allowed = window.count < limit;
+      if (allowed) window.count += 1;
+      return { allowed, limit, remaining: limit - window.count, resetAt: window.resetAt };
+    },
+  };
+}
