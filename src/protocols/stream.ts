@@ -5,18 +5,36 @@
  * frame ending a stream without `stream-end`, and a refused handshake (HTTP 401,
  * seen by the browser as close 1006 before `open`) for a bad token.
  *
- * Optional extensions, used only with a server that announces them in the
- * `features` array of its `connection` frame (a strict server never does, so it
- * never sees anything it would answer with "Unknown message type"):
- * - `chat` always carries `clientMessageId`; a strict server ignores extra fields,
- *   ours drops a duplicate after a reconnect.
- * - `ack` { clientMessageId, messageId } confirms a stored user message.
+ * Extensions (the README's protocol section lists every frame). The server
+ * announces what it speaks in the `features` array of `connection`; a frame of
+ * an extension goes out only to a server that announced it, so a strict server
+ * never answers one with "Unknown message type". `chat` always carries
+ * `clientMessageId`: a strict server ignores extra fields, ours drops a
+ * duplicate after a reconnect.
  */
-import { parseFrame, str, withQuery } from './frames.js';
-import type { Capabilities, CloseVerdict, InboundEvent, ProtocolAdapter } from './types.js';
+import type { Author, HandoffState, Role } from '../types.js';
+import { obj, parseFrame, str, time, withQuery } from './frames.js';
+import type {
+  Capabilities,
+  CloseVerdict,
+  InboundEvent,
+  ProtocolAdapter,
+  WireMessage,
+} from './types.js';
 
 /** The deployed server refuses chat content over this many characters. */
 export const STREAM_MAX_CONTENT = 2000;
+
+const HANDOFF_STATES: readonly HandoffState[] = ['queued', 'assigned', 'ended', 'unavailable'];
+const ROLES: readonly Role[] = ['user', 'assistant', 'agent', 'system'];
+
+function readAgent(value: unknown): Author | undefined {
+  const agent = obj(value);
+  const name = str(agent?.name);
+  if (!name) return undefined;
+  const avatar = str(agent?.avatar);
+  return { name, ...(avatar ? { avatar } : {}) };
+}
 
 export function createStreamAdapter(): ProtocolAdapter {
   let features: string[] = [];
@@ -24,6 +42,58 @@ export function createStreamAdapter(): ProtocolAdapter {
   // frame instead of `stream-end`, and a token for an id that never started
   // (a stray, or the tail of a reply from before a reconnect) has no place.
   const open = new Set<string>();
+  const has = (feature: string) => features.includes(feature);
+
+  const handoff = (frame: Record<string, unknown>): InboundEvent[] => {
+    const state = frame.state as HandoffState;
+    if (!HANDOFF_STATES.includes(state)) return [];
+    const agent = readAgent(frame.agent);
+    const position = typeof frame.position === 'number' ? frame.position : undefined;
+    return [
+      {
+        kind: 'handoff',
+        state,
+        ...(agent ? { agent } : {}),
+        ...(position !== undefined ? { position } : {}),
+      },
+    ];
+  };
+
+  /** The conversation as the server keeps it: every tab and reconnect agrees on it. */
+  const sync = (frame: Record<string, unknown>): InboundEvent[] => {
+    const events: InboundEvent[] = [];
+    const items = Array.isArray(frame.messages) ? frame.messages : [];
+    for (const item of items) {
+      const m = obj(item);
+      const id = str(m?.messageId);
+      const role = m?.role as Role;
+      const content = str(m?.content);
+      if (!m || !id || !ROLES.includes(role) || content === undefined) continue;
+      const clientId = str(m.clientMessageId);
+      const author = readAgent(m.agent);
+      const createdAt = time(m.timestamp);
+      if (m.state === 'streaming' && role === 'assistant') {
+        open.add(id);
+        events.push({ kind: 'stream-start', id, role });
+        if (content) events.push({ kind: 'stream-delta', id, delta: content, role });
+        continue;
+      }
+      // Our own message, stored: that is its acknowledgement.
+      if (role === 'user' && clientId) events.push({ kind: 'ack', clientId, id });
+      const message: WireMessage = {
+        id,
+        role,
+        content,
+        ...(clientId ? { clientId } : {}),
+        ...(author ? { author } : {}),
+        ...(createdAt !== undefined ? { createdAt } : {}),
+      };
+      events.push({ kind: 'message', message });
+    }
+    const state = obj(frame.handoff);
+    if (state) events.push(...handoff(state));
+    return events;
+  };
 
   const decode = (data: unknown): InboundEvent[] => {
     const frame = parseFrame(data);
@@ -51,8 +121,7 @@ export function createStreamAdapter(): ProtocolAdapter {
       }
       case 'stream-end': {
         const id = str(frame.messageId);
-        if (!id) return [];
-        if (!open.delete(id)) return [];
+        if (!id || !open.delete(id)) return [];
         return [{ kind: 'stream-end', id }];
       }
       case 'ai-response': {
@@ -83,6 +152,42 @@ export function createStreamAdapter(): ProtocolAdapter {
       }
       case 'pong':
         return [{ kind: 'pong' }];
+      // Extension frames: a strict server never sends them, so reading them always is safe.
+      case 'sync':
+        return sync(frame);
+      case 'user-message': {
+        const id = str(frame.messageId);
+        const content = str(frame.content);
+        if (!id || content === undefined) return [];
+        const clientId = str(frame.clientMessageId);
+        return [
+          {
+            kind: 'message',
+            message: { id, role: 'user', content, ...(clientId ? { clientId } : {}) },
+          },
+        ];
+      }
+      case 'handoff':
+        return handoff(frame);
+      case 'agent-message': {
+        const id = str(frame.messageId);
+        const content = str(frame.content);
+        const author = readAgent(frame.agent);
+        if (!id || content === undefined) return [];
+        return [
+          {
+            kind: 'message',
+            message: { id, role: 'agent', content, ...(author ? { author } : {}) },
+          },
+        ];
+      }
+      case 'agent-typing': {
+        const who = readAgent(frame.agent);
+        if (!who) return [];
+        return [{ kind: 'typing', active: frame.active === true, who, role: 'agent' }];
+      }
+      case 'left-message':
+        return frame.ok === true ? [{ kind: 'left-message' }] : [];
       default:
         return [];
     }
@@ -90,8 +195,8 @@ export function createStreamAdapter(): ProtocolAdapter {
 
   const capabilities = (): Capabilities => ({
     escalation: true,
-    typing: false,
-    acks: features.includes('ack'),
+    typing: has('typing'),
+    acks: has('ack'),
     history: false,
     maxContentLength: STREAM_MAX_CONTENT,
     replySilenceMs: 30_000,
@@ -108,28 +213,34 @@ export function createStreamAdapter(): ProtocolAdapter {
     return { action: 'retry' };
   };
 
+  const now = () => new Date().toISOString();
+
   return {
     protocol: 'stream',
     capabilities,
     prepare: () => null,
     socketUrl: (ctx) => withQuery(ctx.server, { token: ctx.token }),
     opened: () => [],
+    greeted: () => (has('sync') ? [JSON.stringify({ type: 'sync' })] : []),
     decode,
     encodeMessage: (text, clientId) => ({
-      frame: JSON.stringify({
-        type: 'chat',
-        content: text,
-        timestamp: new Date().toISOString(),
-        clientMessageId: clientId,
-      }),
+      frame: JSON.stringify({ type: 'chat', content: text, timestamp: now(), clientMessageId: clientId }),
     }),
     encodeEscalate: (reason) =>
-      JSON.stringify({ type: 'human-escalation', reason, timestamp: new Date().toISOString() }),
-    encodePing: () => JSON.stringify({ type: 'ping', timestamp: new Date().toISOString() }),
-    encodeTyping: () => null,
+      JSON.stringify({ type: 'human-escalation', reason, timestamp: now() }),
+    encodePing: () => JSON.stringify({ type: 'ping', timestamp: now() }),
+    encodeTyping: (active) =>
+      has('typing') ? JSON.stringify({ type: 'typing', active, timestamp: now() }) : null,
+    encodeLeaveMessage: (email, message) =>
+      has('handoff')
+        ? JSON.stringify({ type: 'leave-message', email, message, timestamp: now() })
+        : null,
     interpretClose,
     reset: () => {
       open.clear();
+      // Features are re-announced by every `connection`; until then assume none,
+      // so nothing extended is sent to a server that may have been replaced.
+      features = [];
     },
   };
 }

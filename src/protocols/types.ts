@@ -44,7 +44,9 @@ export type InboundEvent =
   /** Human handoff moved on. */
   | { kind: 'handoff'; state: HandoffState; agent?: Author; position?: number }
   /** Any frame proves the socket alive; `pong` says so explicitly. */
-  | { kind: 'pong' };
+  | { kind: 'pong' }
+  /** A message left for people (when nobody was available) was stored. */
+  | { kind: 'left-message' };
 
 /** What the widget knows when it connects. */
 export interface ConnectContext {
@@ -127,6 +129,13 @@ export interface ProtocolAdapter {
   socketUrl(ctx: ConnectContext): string;
   /** Frames to send as soon as the socket opens (history request, presence query). */
   opened(ctx: ConnectContext): string[];
+  /**
+   * Frames to send once the server's greeting (`ready`) arrived, when they
+   * depend on what it announced (a conversation sync, say). Optional.
+   */
+  greeted?(ctx: ConnectContext): string[];
+  /** A message for people when nobody can take the chat; null where the backend has no such thing. */
+  encodeLeaveMessage?(email: string, message: string, ctx: ConnectContext): string | null;
   /** Translate one received frame. Never throws: bad frames give `[]`. */
   decode(data: unknown): InboundEvent[];
   encodeMessage(text: string, clientId: string, ctx: ConnectContext): Outgoing;
