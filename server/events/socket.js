@@ -22,6 +22,7 @@
  *   one abandoned because the socket closed.
  */
 import { randomUUID } from 'node:crypto';
+import { turnsFor } from '../bots/history.js';
 import { replyText } from '../bots/index.js';
 import { createSlidingWindow } from '../limits/rate-limit.js';
 import { HISTORY_LIMIT, contentProblem, smallObject } from '../limits/messages.js';
@@ -171,7 +172,7 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
     });
     pendingReplies += 1;
     replying = replying
-      .then(() => answer(chat))
+      .then(() => answer(chat, message.id))
       .catch(broken)
       .finally(() => {
         pendingReplies -= 1;
@@ -179,20 +180,24 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
     return chat;
   }
 
-  /** @param {string} chat */
-  async function answer(chat) {
+  /** @param {string} chat @param {string} questionId */
+  async function answer(chat, questionId) {
     const { signal } = controller;
     if (signal.aborted) return;
-    const recent = await store.listMessages(KIND, chat, { limit: HISTORY_LIMIT, order: 'desc' });
-    if (!recent) {
+    const recent = await store.listMessages(KIND, chat, {
+      limit: HISTORY_LIMIT + 2 * MAX_PENDING_REPLIES,
+      order: 'desc',
+    });
+    const history =
+      recent &&
+      turnsFor(recent.messages.reverse(), questionId, (m) => ({
+        role: m.sender_role === 'user' ? 'user' : 'assistant',
+        content: String(m.content),
+      }));
+    if (!history) {
       chatGone(chat);
       return;
     }
-    /** @type {import('../ws/stream-protocol.js').Turn[]} */
-    const history = recent.messages.reverse().map((m) => ({
-      role: m.sender_role === 'user' ? 'user' : 'assistant',
-      content: String(m.content),
-    }));
 
     emit('message_stream_started', { chat_id: chat, user_id: userId });
     let text = '';

@@ -9,6 +9,7 @@
  * when the server shuts down. A failed reply becomes a `notification` in the room.
  */
 import { randomUUID } from 'node:crypto';
+import { turnsFor } from '../bots/history.js';
 import { replyText } from '../bots/index.js';
 import { HISTORY_LIMIT } from '../limits/messages.js';
 import { ASSISTANT, KIND, roomFrame, roomMessage } from './rooms.js';
@@ -31,19 +32,17 @@ export function createRoomResponder({ store, hub, bot, signal, logger }) {
   /** @param {string} roomId @param {string} messageId */
   async function answer(roomId, messageId) {
     if (signal.aborted) return;
-    // Later messages may already be stored (they wait their turn); the bot sees up to this one.
     const recent = await store.listMessages(KIND, roomId, {
-      limit: HISTORY_LIMIT + MAX_PENDING_REPLIES,
+      limit: HISTORY_LIMIT + 2 * MAX_PENDING_REPLIES,
       order: 'desc',
     });
-    const upTo = recent?.messages.findIndex((m) => m.id === messageId) ?? -1;
-    if (!recent || upTo === -1) return;
-    const turns = recent.messages.slice(upTo, upTo + HISTORY_LIMIT).reverse();
-    /** @type {import('../ws/stream-protocol.js').Turn[]} */
-    const history = turns.map((m) => ({
-      role: m.sender_id === ASSISTANT.id ? 'assistant' : 'user',
-      content: String(m.content),
-    }));
+    const history =
+      recent &&
+      turnsFor(recent.messages.reverse(), messageId, (m) => ({
+        role: m.sender_id === ASSISTANT.id ? 'assistant' : 'user',
+        content: String(m.content),
+      }));
+    if (!history) return;
 
     hub.broadcast(roomId, roomFrame('typing', { ...typing, is_typing: true }, roomId));
     try {
