@@ -224,3 +224,38 @@ export function deferred() {
   });
   return { promise, resolve };
 }
+
+/**
+ * A socket URL on the app with query parameters (undefined ones left out).
+ * @param {{ url: string }} app
+ * @param {string} path e.g. `/ws/chat`
+ * @param {Record<string, string | undefined>} [query]
+ */
+export function socketUrl(app, path, query = {}) {
+  const url = new URL(path, app.url.replace(/^http/, 'ws'));
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) url.searchParams.set(key, value);
+  }
+  return url.toString();
+}
+
+/**
+ * A JSON REST call as the widget makes it: the token in `X-API-Key`.
+ * @param {{ url: string }} app
+ * @param {string} method
+ * @param {string} path
+ * @param {{ key?: string, body?: unknown, headers?: Record<string, string> }} [options]
+ */
+export async function api(app, method, path, { key, body, headers = {} } = {}) {
+  const res = await fetch(new URL(path, app.url), {
+    method,
+    headers: {
+      ...(key !== undefined ? { 'X-API-Key': key } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
