@@ -3,7 +3,13 @@
 // live page. Copy buttons are created here with DOM calls, never from HTML.
 import DOMPurify from 'dompurify';
 import type { Config, DOMPurify as Purifier, UponSanitizeAttributeHookEvent } from 'dompurify';
-import { imageSrc, linkHref, LANGUAGE_CLASS, type PolicyContext, type SourceBlock } from './parse.js';
+import {
+  imageSrc,
+  linkHref,
+  LANGUAGE_CLASS,
+  type PolicyContext,
+  type SourceBlock,
+} from './parse.js';
 
 /**
  * The Trusted Types policy this module creates (once, lazily) and hands to DOMPurify. A page that
@@ -82,12 +88,58 @@ const VALUE_RULES: Record<string, RegExp> = {
 const BASE_CONFIG = {
   // What marked emits for markdown, nothing more.
   ALLOWED_TAGS: [
-    'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code',
-    'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'img', 'em', 'strong', 'del', 'hr', 'br',
+    'p',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'ul',
+    'ol',
+    'li',
+    'blockquote',
+    'pre',
+    'code',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'a',
+    'img',
+    'em',
+    'strong',
+    'del',
+    'hr',
+    'br',
     'input',
   ],
-  ALLOWED_ATTR: ['href', 'title', 'src', 'alt', 'start', 'align', 'class', 'type', 'checked', 'disabled'],
-  FORBID_TAGS: ['style', 'script', 'form', 'button', 'svg', 'math', 'iframe', 'object', 'embed', 'template'],
+  ALLOWED_ATTR: [
+    'href',
+    'title',
+    'src',
+    'alt',
+    'start',
+    'align',
+    'class',
+    'type',
+    'checked',
+    'disabled',
+  ],
+  FORBID_TAGS: [
+    'style',
+    'script',
+    'form',
+    'button',
+    'svg',
+    'math',
+    'iframe',
+    'object',
+    'embed',
+    'template',
+  ],
   FORBID_ATTR: ['style', 'id', 'name'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
@@ -274,7 +326,10 @@ function addCopyButtons(fragment: DocumentFragment, labels: Labels): void {
  * Click handling for copy buttons (and in-page `#` links) inside `container`, by delegation.
  * Returns a function that removes it again.
  */
-export function attachBehavior(container: HTMLElement, labels: Labels = DEFAULT_LABELS): () => void {
+export function attachBehavior(
+  container: HTMLElement,
+  labels: Labels = DEFAULT_LABELS,
+): () => void {
   const timers = new Map<Element, ReturnType<typeof setTimeout>>();
   let attached = true;
   const onClick = (event: Event): void => {
@@ -326,7 +381,19 @@ export function attachBehavior(container: HTMLElement, labels: Labels = DEFAULT_
 
 // --- plain text out ------------------------------------------------------------------------
 
-const BLOCK_ELEMENTS = new Set(['P', 'LI', 'TR', 'PRE', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
+const BLOCK_ELEMENTS = new Set([
+  'P',
+  'LI',
+  'TR',
+  'PRE',
+  'BLOCKQUOTE',
+  'H1',
+  'H2',
+  'H3',
+  'H4',
+  'H5',
+  'H6',
+]);
 
 /** The readable text of a block: what a screen reader or a notification should say. */
 export function blockText(block: SourceBlock, context: PolicyContext): string {

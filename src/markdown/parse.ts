@@ -31,7 +31,6 @@ export interface PolicyContext {
 const LINK_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 // The URL parser itself drops these from both ends (https://url.spec.whatwg.org/#concept-basic-url-parser),
 // so a `#` behind a control character is still an in-page link to the browser.
-// eslint-disable-next-line no-control-regex
 const URL_EDGE_JUNK = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
 
 function parseAbsolute(value: string): URL | null {
@@ -119,7 +118,9 @@ const md = new Marked({
     },
     code({ text, lang }) {
       const language = /^\S*/.exec(lang ?? '')?.[0] ?? '';
-      const cls = LANGUAGE_CLASS.test(`language-${language}`) ? ` class="language-${language}"` : '';
+      const cls = LANGUAGE_CLASS.test(`language-${language}`)
+        ? ` class="language-${language}"`
+        : '';
       const body = text ? text.replace(/\n$/, '') + '\n' : '';
       return `<pre><code${cls}>${escapeHtml(body)}</code></pre>\n`;
     },

@@ -54,7 +54,10 @@ export function buildContext(options: MarkdownOptions): BuildContext {
 }
 
 /** Normalized, length-capped text and whether it was cut. */
-export function prepareText(text: string, maxLength?: number): { text: string; truncated: boolean } {
+export function prepareText(
+  text: string,
+  maxLength?: number,
+): { text: string; truncated: boolean } {
   return truncateMarkdown(normalizeNewlines(text), maxLength ?? DEFAULT_MAX_LENGTH);
 }
 
@@ -79,7 +82,10 @@ export function oneShotBlocks(
   return plainBlocks(text);
 }
 
-export function renderBlocks(blocks: readonly SourceBlock[], context: BuildContext): DocumentFragment {
+export function renderBlocks(
+  blocks: readonly SourceBlock[],
+  context: BuildContext,
+): DocumentFragment {
   const fragment = document.createDocumentFragment();
   for (const block of blocks) fragment.append(...buildBlock(block, context));
   return fragment;
@@ -183,7 +189,8 @@ export class StreamingMarkdown {
   }
 
   #clearBlocks(): void {
-    for (const block of [...this.#settled, ...this.#tail]) for (const node of block.nodes) node.remove();
+    for (const block of [...this.#settled, ...this.#tail])
+      for (const node of block.nodes) node.remove();
     this.#settledEnd = 0;
     this.#links = Object.create(null) as Links;
     this.#settled = [];
@@ -260,7 +267,8 @@ export class StreamingMarkdown {
       this.#settledEnd += block.raw.length;
       const def = block.def;
       // The first definition of a label wins, as in marked.
-      if (def && !(def.tag in this.#links)) this.#links[def.tag] = { href: def.href, title: def.title };
+      if (def && !(def.tag in this.#links))
+        this.#links[def.tag] = { href: def.href, title: def.title };
     }
     this.#settled.push(...rendered.slice(0, settle));
     this.#tail = rendered.slice(settle);
@@ -289,7 +297,9 @@ export class StreamingMarkdown {
 
   /** Makes the container match a one-shot render, rebuilding only the blocks that differ. */
   #verify(): void {
-    const want = oneShotBlocks(this.#text, this.#context, this.#scanner).filter((b) => b.key !== '');
+    const want = oneShotBlocks(this.#text, this.#context, this.#scanner).filter(
+      (b) => b.key !== '',
+    );
     this.stats.charsLexed += this.#text.length;
     const have = [...this.#settled, ...this.#tail].filter((b) => b.key !== '');
     let head = 0;
