@@ -46,12 +46,17 @@ export function createKeyedLimiter({ limit, windowMs, maxKeys = 10_000, now = Da
   return {
     take(key) {
       const time = now();
-      for (const [k, w] of windows) {
-        if (w.resetAt > time && windows.size < maxKeys) break;
-        windows.delete(k);
-      }
       let window = windows.get(key);
+      if (window && window.resetAt <= time) {
+        windows.delete(key);
+        window = undefined;
+      }
       if (!window) {
+        // Room for a new window: ended ones go, and the oldest live ones when full.
+        for (const [k, w] of windows) {
+          if (w.resetAt > time && windows.size < maxKeys) break;
+          windows.delete(k);
+        }
         window = { count: 0, resetAt: time + windowMs };
         windows.set(key, window);
       }

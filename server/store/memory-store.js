@@ -56,7 +56,9 @@ export const DEFAULT_LIMITS = Object.freeze({
 });
 
 /**
- * @typedef {{ meta: Conversation, messages: MessageRecord[], lastUsed: number }} Entry
+ * @typedef {{ meta: Conversation, messages: MessageRecord[], lastUsed: number, useSeq: number }} Entry
+ *   `lastUsed` (a time) decides expiry; `useSeq` (a counter) decides recency, since many
+ *   uses can share one millisecond
  */
 
 /**
@@ -77,6 +79,7 @@ export function createMemoryStore(options = {}) {
   const byOwner = new Map();
   /** @type {Map<string, true>} */
   const users = new Map();
+  let uses = 0;
 
   /** @param {ConversationKind} kind @param {string} id */
   const keyOf = (kind, id) => `${kind}:${id}`;
@@ -107,6 +110,7 @@ export function createMemoryStore(options = {}) {
     entries.delete(key);
     entries.set(key, entry);
     entry.lastUsed = now();
+    entry.useSeq = ++uses;
     return entry;
   }
 
@@ -119,9 +123,9 @@ export function createMemoryStore(options = {}) {
     let stalest = '';
     let oldest = Infinity;
     for (const key of owned) {
-      const lastUsed = entries.get(key)?.lastUsed ?? -Infinity;
-      if (lastUsed < oldest) {
-        oldest = lastUsed;
+      const useSeq = entries.get(key)?.useSeq ?? -Infinity;
+      if (useSeq < oldest) {
+        oldest = useSeq;
         stalest = key;
       }
     }
@@ -154,6 +158,7 @@ export function createMemoryStore(options = {}) {
         },
         messages: [],
         lastUsed: now(),
+        useSeq: ++uses,
       };
       entries.set(key, entry);
       owned.add(key);
