@@ -38,3 +38,28 @@ test('OPENAI_BASE_URL switches to the OpenAI-compatible bot', () => {
   });
   assert.equal(readConfig({ OPENAI_BASE_URL: 'http://x/v1' }).options.openai?.model, 'gpt-4o-mini');
 });
+
+test('the demo page starts on stream unless CHAT_PROTOCOL or --protocol says otherwise', () => {
+  assert.equal(readConfig({}).options.protocol, 'stream');
+  assert.equal(readConfig({ CHAT_PROTOCOL: 'rooms' }).options.protocol, 'rooms');
+  assert.equal(readConfig({}, ['--protocol', 'threads']).options.protocol, 'threads');
+  assert.equal(readConfig({}, ['--protocol=events']).options.protocol, 'events');
+  assert.equal(
+    readConfig({ CHAT_PROTOCOL: 'rooms' }, ['--protocol', 'events']).options.protocol,
+    'events',
+    'the command line wins',
+  );
+});
+
+test('an unknown protocol or argument falls back with a warning', () => {
+  const bad = readConfig({ CHAT_TOKEN_SECRET: 'x'.repeat(40) }, ['--protocol', 'carrier-pigeon']);
+  assert.equal(bad.options.protocol, 'stream');
+  assert.deepEqual(bad.warnings, [
+    '--protocol=carrier-pigeon is not one of stream, events, rooms, threads; using stream.',
+  ]);
+  const env = readConfig({ CHAT_TOKEN_SECRET: 'x'.repeat(40), CHAT_PROTOCOL: 'Events' });
+  assert.equal(env.options.protocol, 'stream');
+  assert.match(env.warnings[0] ?? '', /^CHAT_PROTOCOL=Events/);
+  const stray = readConfig({ CHAT_TOKEN_SECRET: 'x'.repeat(40) }, ['--verbose']);
+  assert.deepEqual(stray.warnings, ['ignoring the unknown argument --verbose.']);
+});

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { startApp } from './helpers.js';
 
 const html = await readFile(new URL('../../demo/index.html', import.meta.url), 'utf8');
 
@@ -42,4 +43,31 @@ test('every playground control has a label', () => {
   for (const lang of ['en', 'es', 'fr', 'de', 'ja', 'ar']) {
     assert.match(html, new RegExp(`<option value="${lang}">`), lang);
   }
+});
+
+test('the playground has a labelled protocol picker with all four protocols', () => {
+  const picker = /<select id="ctl-protocol"[^>]*>([\s\S]*?)<\/select>/.exec(html);
+  assert.ok(picker, 'a <select id="ctl-protocol">');
+  assert.match(html, /<label for="ctl-protocol">Protocol/);
+  const values = [...(picker?.[1] ?? '').matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(values, ['stream', 'events', 'rooms', 'threads']);
+});
+
+test('/demo-config.js tells the page its first protocol and every endpoint', async (t) => {
+  const app = await startApp(t, { protocol: 'threads' });
+  const res = await fetch(new URL('/demo-config.js', app.url));
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/);
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const source = await res.text();
+  const config = (await import(`data:text/javascript,${encodeURIComponent(source)}`)).default;
+  assert.equal(config.protocol, 'threads');
+  assert.deepEqual(config.endpoints, {
+    stream: { server: '/ws' },
+    events: { server: '/ws/chat', apiBase: '/' },
+    rooms: { server: '/ws', apiBase: '/' },
+    threads: { server: '/chat/ws' },
+  });
+  const post = await fetch(new URL('/demo-config.js', app.url), { method: 'POST' });
+  assert.equal(post.status, 405);
 });

@@ -15,6 +15,7 @@ test('POST /api/chat-token returns an HS256 JWT for the visitor, valid for 300 s
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.equal(body.expires_in, 300);
   assert.match(body.user_id, UUID);
+  assert.equal(body.user_name, 'Visitor', 'a name for protocols that show senders');
 
   assert.equal(decodeProtectedHeader(body.token).alg, 'HS256');
   const { payload } = await jwtVerify(body.token, new TextEncoder().encode(TEST_SECRET), {
