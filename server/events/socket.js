@@ -52,7 +52,7 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
   const userId = query.get('user_id') || headerValue(req, 'x-user-id');
   const chatId = query.get('chat_id') || headerValue(req, 'x-chat-id');
   const controller = new AbortController();
-  const window = createSlidingWindow(EVENTS_RATE_LIMIT, 1000);
+  const rate = createSlidingWindow(EVENTS_RATE_LIMIT, 1000);
   let pendingReplies = 0;
   // Confirmations and refusals go out in the order messages arrived; replies follow one by one.
   /** @type {Promise<string | undefined>} */
@@ -77,7 +77,7 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
 
   accepting = open().catch(broken);
   ws.on('message', (data, isBinary) => {
-    const allowed = window.take();
+    const allowed = rate.take();
     const frame = parseObjectFrame(data, isBinary);
     accepting = accepting.then((chat) => chat && accept(chat, frame, allowed)).catch(broken);
   });

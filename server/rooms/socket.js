@@ -51,7 +51,7 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
     userId,
     userName: displayName(url.searchParams.get('user_name')),
   };
-  const window = createSlidingWindow(ROOMS_RATE_LIMIT, 1000);
+  const rate = createSlidingWindow(ROOMS_RATE_LIMIT, 1000);
   let joined = false;
   // Frames that arrive while the room is being looked up wait for it.
   let ready = join().catch((err) => {
@@ -78,7 +78,7 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
   });
 
   ws.on('message', (data, isBinary) => {
-    if (!window.take()) {
+    if (!rate.take()) {
       ws.close(4004, 'Rate limit exceeded');
       return;
     }
