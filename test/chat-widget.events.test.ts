@@ -192,6 +192,8 @@ describe('chat-widget, protocol="events": a conversation', () => {
     await push(chat, { event_type: 'message_stream_started', chat_id: chat, user_id: user });
     await until(() => part(el, 'typing'), 'typing indicator');
     expect(part(el, 'typing')!.textContent).to.contain('typing');
+    // Nothing to read yet: the dots, not an empty bubble beside them.
+    expect(messages(el, 'assistant')).to.have.length(0);
     await expect(el).to.be.accessible();
 
     await push(chat, { event_type: 'message_stream_token', chat_id: chat, token: 'Hello ' });

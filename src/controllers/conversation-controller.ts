@@ -27,7 +27,14 @@ import type {
 } from '../protocols/types.js';
 import { forget, load, save, storageKey } from '../transcript/storage.js';
 import { Transcript } from '../transcript/transcript.js';
-import type { ChatMessage, ConnectionStatus, ProtocolName, TokenProvider } from '../types.js';
+import type {
+  Author,
+  ChatMessage,
+  ConnectionStatus,
+  ProtocolName,
+  Role,
+  TokenProvider,
+} from '../types.js';
 
 /** Without a protocol limit or a `max-length`, user messages are capped here. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
@@ -93,6 +100,8 @@ export class ConversationController implements ReactiveController {
   private historyCursor: string | undefined;
   private historyLoading = false;
   private historyDone = false;
+  /** Replies a backend started that have no text yet. */
+  private readonly opening = new Map<string, { role?: Role; author?: Author }>();
   /** The status last told to the page in `chat-status`. */
   private announced: ConnectionStatus | undefined;
   /** When the last streamed text arrived: a reply silent for too long is finalized. */
@@ -419,10 +428,19 @@ export class ConversationController implements ReactiveController {
     }
   }
 
+  /** Show a reply announced by `stream-start` now that it has something to show. */
+  private open(id: string): void {
+    const opening = this.opening.get(id);
+    if (!opening) return;
+    this.opening.delete(id);
+    this.transcript.reply(id, opening.role, opening.author);
+  }
+
   private onClosed(): void {
     this.ready = false;
     this.written = new Set();
     this.awaitingReply = false;
+    this.opening.clear();
     this.typers.clear();
     this.finishReplies(this.transcript.interruptStreaming());
     this.host.requestUpdate();
@@ -468,10 +486,18 @@ export class ConversationController implements ReactiveController {
       }
       case 'stream-start':
         this.lastDeltaAt = Date.now();
-        transcript.reply(event.id, event.role, event.author);
-        this.scheduleRender();
+        // Until its first text a reply is "typing…", not an empty bubble beside it.
+        if (!transcript.find(event.id)) {
+          this.opening.set(event.id, {
+            ...(event.role ? { role: event.role } : {}),
+            ...(event.author ? { author: event.author } : {}),
+          });
+          if ((event.role ?? 'assistant') === 'assistant') this.awaitingReply = true;
+        }
+        this.host.requestUpdate();
         return;
       case 'stream-delta': {
+        this.open(event.id);
         if (transcript.append(event.id, event.delta, event.role)) {
           this.lastDeltaAt = Date.now();
           this.awaitingReply = false;
@@ -480,6 +506,8 @@ export class ConversationController implements ReactiveController {
         return;
       }
       case 'stream-end': {
+        if (event.content !== undefined) this.open(event.id);
+        this.opening.delete(event.id);
         const message = transcript.end(event.id, event.content, event.finalId);
         this.awaitingReply = false;
         if (message) this.complete(message);
@@ -508,7 +536,10 @@ export class ConversationController implements ReactiveController {
       }
       case 'error': {
         this.awaitingReply = false;
-        if (event.abortsStream) this.finishReplies(transcript.interruptStreaming());
+        if (event.abortsStream) {
+          this.opening.clear();
+          this.finishReplies(transcript.interruptStreaming());
+        }
         // A forgotten chat from storage is replaced without bothering the page.
         if (event.fatal && this.recoverStaleChat(event.code)) return;
         this.error = { code: event.code, message: event.message };
@@ -664,9 +695,12 @@ export class ConversationController implements ReactiveController {
       }
     }
     const capabilities = this.adapter?.capabilities();
-    if (capabilities && this.transcript.streaming.length > 0) {
+    if (capabilities && (this.transcript.streaming.length > 0 || this.opening.size > 0)) {
       const silent = now - this.lastDeltaAt;
       if (silent >= capabilities.replySilenceMs) {
+        // A reply that never said anything leaves nothing to keep, only the dots to stop.
+        if (this.opening.size > 0) this.awaitingReply = false;
+        this.opening.clear();
         const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : null;
         this.finishReplies(this.transcript.interruptStreaming(note));
         dirty = true;
