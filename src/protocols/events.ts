@@ -31,8 +31,8 @@ const MESSAGE_CODES = new Set(['RATE_LIMIT_EXCEEDED', 'INVALID_MESSAGE']);
 
 export function createEventsAdapter(): ProtocolAdapter {
   // The server confirms messages in the order it stores them but echoes no
-  // client id, so confirmations are matched to sends first-in, first-out.
-  let pending: string[] = [];
+  // client id, so confirmations are matched to sends by their content, then in order.
+  let pending: Array<{ clientId: string; content: string }> = [];
   // Tokens name no message, so the reply in flight gets a local id until
   // `message_stream_ended` tells the real one.
   let streaming: string | undefined;
@@ -60,7 +60,7 @@ export function createEventsAdapter(): ProtocolAdapter {
       case 'message_received': {
         const id = idOf(frame.message_id);
         const content = str(frame.content);
-        const clientId = claimPending(str(obj(frame.metadata)?.client_id));
+        const clientId = claimPending(str(obj(frame.metadata)?.client_id), content);
         if (!clientId && !id) return [];
         return [
           {
@@ -96,6 +96,9 @@ export function createEventsAdapter(): ProtocolAdapter {
         // an error about one of our messages (too fast, malformed) leaves the reply alone.
         const cut = streaming !== undefined && !MESSAGE_CODES.has(code);
         if (cut) streaming = undefined;
+        // Frames are answered in order, so the refused one is the oldest unconfirmed.
+        // It stays `sending` in the outbox and goes again on the next connection.
+        if (MESSAGE_CODES.has(code)) pending.shift();
         return [
           {
             kind: 'error',
@@ -111,11 +114,16 @@ export function createEventsAdapter(): ProtocolAdapter {
     }
   };
 
-  const claimPending = (echoed: string | undefined): string | undefined => {
+  const claimPending = (
+    echoed: string | undefined,
+    content: string | undefined,
+  ): string | undefined => {
     // A server that does echo our metadata names the message; trust that over order.
-    const at = echoed ? pending.indexOf(echoed) : -1;
-    if (at >= 0) return pending.splice(at, 1)[0];
-    return pending.shift();
+    // Otherwise the echoed text keeps a message the server refused from taking the
+    // next one's confirmation.
+    let at = echoed ? pending.findIndex((p) => p.clientId === echoed) : -1;
+    if (at < 0 && content !== undefined) at = pending.findIndex((p) => p.content === content);
+    return pending.splice(Math.max(at, 0), 1)[0]?.clientId;
   };
 
   const endReply = (frame: Record<string, unknown>): InboundEvent[] => {
@@ -218,7 +226,7 @@ export function createEventsAdapter(): ProtocolAdapter {
     opened: () => [],
     decode,
     encodeMessage: (text, clientId) => {
-      pending.push(clientId);
+      pending.push({ clientId, content: text });
       // `metadata` is documented as free-form; the id in it costs a strict server nothing.
       return { frame: JSON.stringify({ content: text, metadata: { client_id: clientId } }) };
     },

@@ -278,6 +278,27 @@ describe('events adapter: frames', () => {
     ]);
   });
 
+  it('matches confirmations by content, and skips a message the server refused', () => {
+    const adapter = createEventsAdapter();
+    adapter.encodeMessage('one', 'c1', ctx);
+    adapter.encodeMessage('two', 'c2', ctx);
+    adapter.encodeMessage('three', 'c3', ctx);
+    adapter.decode(
+      frame({ event_type: 'error', error_code: 'RATE_LIMIT_EXCEEDED', error_message: 'Slow' }),
+    );
+    const ack = (content: string) =>
+      adapter.decode(
+        frame({ event_type: 'message_received', message_id: `m-${content}`, content }),
+      );
+    expect(ack('three')).to.deep.equal([
+      { kind: 'ack', clientId: 'c3', id: 'm-three', content: 'three' },
+    ]);
+    expect(ack('two')).to.deep.equal([
+      { kind: 'ack', clientId: 'c2', id: 'm-two', content: 'two' },
+    ]);
+    expect(ack('one')).to.deep.equal([{ kind: 'ack', id: 'm-one', content: 'one' }]);
+  });
+
   it('ends a reply cut off by an error, but not for an error about a user message', () => {
     const adapter = createEventsAdapter();
     adapter.decode(frame({ event_type: 'message_stream_started' }));
