@@ -395,6 +395,18 @@ const BLOCK_ELEMENTS = new Set([
   'H6',
 ]);
 
+const CONTAINERS = new Set([
+  '#document-fragment',
+  'UL',
+  'OL',
+  'BLOCKQUOTE',
+  'TABLE',
+  'THEAD',
+  'TBODY',
+  'TR',
+  'DIV',
+]);
+
 /** The readable text of a block: what a screen reader or a notification should say. */
 export function blockText(block: SourceBlock, context: PolicyContext): string {
   if (block.html === '') return '';
@@ -404,7 +416,11 @@ export function blockText(block: SourceBlock, context: PolicyContext): string {
   let out = '';
   const walk = (node: Node): void => {
     if (node.nodeType === Node.TEXT_NODE) {
-      out += node.nodeValue ?? '';
+      const value = node.nodeValue ?? '';
+      // marked's newlines between list items, rows and blocks are layout, not text.
+      const parent = node.parentNode;
+      if (value.trim() === '' && (!parent || CONTAINERS.has(parent.nodeName))) return;
+      out += value;
       return;
     }
     const el = node as Element;
