@@ -305,9 +305,63 @@ export const styles = css`
   }
 
   [part='handoff'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 8px;
     padding: 8px 12px;
     background: var(--_agent-bg);
     font-size: 0.9em;
+  }
+
+  [part='handoff'] p {
+    margin: 0;
+    flex: 1;
+    min-width: 60%;
+  }
+
+  [part='handoff'] .link {
+    border: none;
+    background: transparent;
+    color: inherit;
+    text-decoration: underline;
+    padding: 0;
+  }
+
+  .leave {
+    display: grid;
+    gap: 6px;
+    width: 100%;
+  }
+
+  .leave label {
+    display: grid;
+    gap: 2px;
+  }
+
+  .leave input,
+  .leave textarea {
+    font: inherit;
+    color: var(--_fg);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    padding: 4px 6px;
+  }
+
+  .leave button {
+    justify-self: start;
+    border: none;
+    border-radius: 6px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    padding: 4px 10px;
+  }
+
+  .agent-chip {
+    display: inline-flex;
+    align-items: center;
+    gap: 4px;
   }
 
   .log-wrap {

@@ -50,4 +50,19 @@ export const de: Strings = {
   errorClosed: 'Die Chatverbindung wurde geschlossen: {reason}',
   openChatUnread: 'Chat öffnen, {count} ungelesen',
   agent: 'Support-Mitarbeiter',
+  handoffQueued: 'Warten auf eine Person …',
+  handoffQueuedPosition: 'Warten auf eine Person. Sie sind Nummer {position} in der Warteschlange.',
+  handoffAssigned: '{name} ist dem Chat beigetreten.',
+  handoffEnded: '{name} hat den Chat verlassen. Der Assistent ist wieder da.',
+  handoffEndedNoName: 'Die Person hat den Chat verlassen. Der Assistent ist wieder da.',
+  handoffUnavailable:
+    'Gerade ist niemand erreichbar. Der Assistent antwortet weiter, und Sie können unserem Team eine Nachricht hinterlassen.',
+  handoffOutsideHours:
+    'Wir sind außerhalb unserer Öffnungszeiten. Der Assistent antwortet weiter, und Sie können unserem Team eine Nachricht hinterlassen.',
+  leaveMessage: 'Nachricht hinterlassen',
+  leaveEmail: 'Ihre E-Mail-Adresse',
+  leaveText: 'Ihre Nachricht',
+  leaveSend: 'An das Team senden',
+  leaveInvalid: 'Bitte geben Sie eine gültige E-Mail-Adresse und eine Nachricht an.',
+  leftMessage: 'Danke! Unser Team meldet sich per E-Mail bei Ihnen.',
 };

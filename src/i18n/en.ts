@@ -48,6 +48,21 @@ export const en = {
   errorClosed: 'The chat connection closed: {reason}',
   openChatUnread: 'Open chat, {count} unread',
   agent: 'Support agent',
+  handoffQueued: 'Waiting for a person to join…',
+  handoffQueuedPosition: 'Waiting for a person to join. You are number {position} in the queue.',
+  handoffAssigned: '{name} joined the chat.',
+  handoffEnded: '{name} left the chat. The assistant is back.',
+  handoffEndedNoName: 'The person left the chat. The assistant is back.',
+  handoffUnavailable:
+    'Nobody is available right now. The assistant keeps answering, and you can leave a message for our team.',
+  handoffOutsideHours:
+    'We are outside our opening hours. The assistant keeps answering, and you can leave a message for our team.',
+  leaveMessage: 'Leave a message',
+  leaveEmail: 'Your email',
+  leaveText: 'Your message',
+  leaveSend: 'Send to the team',
+  leaveInvalid: 'Please give a valid email address and a message.',
+  leftMessage: 'Thanks! Our team will get back to you by email.',
 };
 
 export type Strings = typeof en;

@@ -48,4 +48,20 @@ export const es: Strings = {
   errorClosed: 'Se cerró la conexión del chat: {reason}',
   openChatUnread: 'Abrir chat, {count} sin leer',
   agent: 'Agente de soporte',
+  handoffQueued: 'Esperando a que se una una persona…',
+  handoffQueuedPosition:
+    'Esperando a que se una una persona. Eres el número {position} en la cola.',
+  handoffAssigned: '{name} se ha unido al chat.',
+  handoffEnded: '{name} ha salido del chat. El asistente vuelve a responder.',
+  handoffEndedNoName: 'La persona ha salido del chat. El asistente vuelve a responder.',
+  handoffUnavailable:
+    'Ahora mismo no hay nadie disponible. El asistente sigue respondiendo y puedes dejar un mensaje a nuestro equipo.',
+  handoffOutsideHours:
+    'Estamos fuera del horario de atención. El asistente sigue respondiendo y puedes dejar un mensaje a nuestro equipo.',
+  leaveMessage: 'Dejar un mensaje',
+  leaveEmail: 'Tu correo electrónico',
+  leaveText: 'Tu mensaje',
+  leaveSend: 'Enviar al equipo',
+  leaveInvalid: 'Indica un correo electrónico válido y un mensaje.',
+  leftMessage: '¡Gracias! Nuestro equipo te responderá por correo electrónico.',
 };

@@ -53,4 +53,19 @@ export const fr: Strings = {
   errorClosed: 'La connexion à la discussion a été fermée : {reason}',
   openChatUnread: 'Ouvrir le chat, {count} non lus',
   agent: 'Agent du support',
+  handoffQueued: 'En attente d’une personne…',
+  handoffQueuedPosition: 'En attente d’une personne. Vous êtes numéro {position} dans la file.',
+  handoffAssigned: '{name} a rejoint la discussion.',
+  handoffEnded: '{name} a quitté la discussion. L’assistant reprend.',
+  handoffEndedNoName: 'La personne a quitté la discussion. L’assistant reprend.',
+  handoffUnavailable:
+    'Personne n’est disponible pour le moment. L’assistant continue de répondre et vous pouvez laisser un message à notre équipe.',
+  handoffOutsideHours:
+    'Nous sommes en dehors de nos heures d’ouverture. L’assistant continue de répondre et vous pouvez laisser un message à notre équipe.',
+  leaveMessage: 'Laisser un message',
+  leaveEmail: 'Votre e-mail',
+  leaveText: 'Votre message',
+  leaveSend: 'Envoyer à l’équipe',
+  leaveInvalid: 'Indiquez une adresse e-mail valide et un message.',
+  leftMessage: 'Merci\xa0! Notre équipe vous répondra par e-mail.',
 };

@@ -47,4 +47,19 @@ export const ja: Strings = {
   errorClosed: 'チャットの接続が切断されました：{reason}',
   openChatUnread: 'チャットを開く（未読 {count} 件）',
   agent: 'サポート担当者',
+  handoffQueued: '担当者の参加を待っています…',
+  handoffQueuedPosition: '担当者の参加を待っています。あなたの順番は {position} 番目です。',
+  handoffAssigned: '{name} がチャットに参加しました。',
+  handoffEnded: '{name} がチャットを退出しました。アシスタントが対応を再開します。',
+  handoffEndedNoName: '担当者がチャットを退出しました。アシスタントが対応を再開します。',
+  handoffUnavailable:
+    '現在対応できる担当者がいません。アシスタントは引き続き回答します。チームへのメッセージを残すこともできます。',
+  handoffOutsideHours:
+    '現在は営業時間外です。アシスタントは引き続き回答します。チームへのメッセージを残すこともできます。',
+  leaveMessage: 'メッセージを残す',
+  leaveEmail: 'メールアドレス',
+  leaveText: 'メッセージ',
+  leaveSend: 'チームに送信',
+  leaveInvalid: '有効なメールアドレスとメッセージを入力してください。',
+  leftMessage: 'ありがとうございます。担当チームからメールでご連絡します。',
 };
