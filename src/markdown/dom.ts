@@ -68,78 +68,32 @@ function trustedTypesPolicy(): Policy | null {
 // --- DOMPurify -----------------------------------------------------------------------------
 
 /** Attributes each element may keep; anything else is dropped by the attribute hook. */
-const ATTRIBUTES: Record<string, ReadonlySet<string>> = {
-  A: new Set(['href', 'title']),
-  IMG: new Set(['src', 'alt', 'title']),
-  OL: new Set(['start']),
-  TH: new Set(['align']),
-  TD: new Set(['align']),
-  CODE: new Set(['class']),
-  INPUT: new Set(['type', 'checked', 'disabled']),
-};
+const ATTRIBUTES = new Map<string, ReadonlySet<string>>([
+  ['A', new Set(['href', 'title'])],
+  ['IMG', new Set(['src', 'alt', 'title'])],
+  ['OL', new Set(['start'])],
+  ['TH', new Set(['align'])],
+  ['TD', new Set(['align'])],
+  ['CODE', new Set(['class'])],
+  ['INPUT', new Set(['type', 'checked', 'disabled'])],
+]);
 
-const VALUE_RULES: Record<string, RegExp> = {
-  class: LANGUAGE_CLASS,
-  start: /^\d{1,9}$/,
-  align: /^(?:left|center|right)$/,
-  type: /^checkbox$/,
-};
+const VALUE_RULES = new Map<string, RegExp>([
+  ['class', LANGUAGE_CLASS],
+  ['start', /^\d{1,9}$/],
+  ['align', /^(?:left|center|right)$/],
+  ['type', /^checkbox$/],
+]);
 
 const BASE_CONFIG = {
   // What marked emits for markdown, nothing more.
-  ALLOWED_TAGS: [
-    'p',
-    'h1',
-    'h2',
-    'h3',
-    'h4',
-    'h5',
-    'h6',
-    'ul',
-    'ol',
-    'li',
-    'blockquote',
-    'pre',
-    'code',
-    'table',
-    'thead',
-    'tbody',
-    'tr',
-    'th',
-    'td',
-    'a',
-    'img',
-    'em',
-    'strong',
-    'del',
-    'hr',
-    'br',
-    'input',
-  ],
-  ALLOWED_ATTR: [
-    'href',
-    'title',
-    'src',
-    'alt',
-    'start',
-    'align',
-    'class',
-    'type',
-    'checked',
-    'disabled',
-  ],
-  FORBID_TAGS: [
-    'style',
-    'script',
-    'form',
-    'button',
-    'svg',
-    'math',
-    'iframe',
-    'object',
-    'embed',
-    'template',
-  ],
+  ALLOWED_TAGS: (
+    'p h1 h2 h3 h4 h5 h6 ul ol li blockquote pre code table thead tbody tr th td ' +
+    'a img em strong del hr br input'
+  ).split(' '),
+  ALLOWED_ATTR: 'href title src alt start align class type checked disabled'.split(' '),
+  // Already outside the allow-list; named so that widening it later cannot let these in.
+  FORBID_TAGS: 'style script form button svg math iframe object embed template'.split(' '),
   FORBID_ATTR: ['style', 'id', 'name'],
   ALLOW_DATA_ATTR: false,
   ALLOW_ARIA_ATTR: false,
@@ -162,8 +116,8 @@ let purifier: Purifier | undefined;
 let pending: Pending | null = null;
 
 function onAttribute(node: Element, event: UponSanitizeAttributeHookEvent): void {
-  const allowed = ATTRIBUTES[node.nodeName];
-  const rule = VALUE_RULES[event.attrName];
+  const allowed = ATTRIBUTES.get(node.nodeName);
+  const rule = VALUE_RULES.get(event.attrName);
   if (!allowed?.has(event.attrName) || (rule && !rule.test(event.attrValue))) {
     event.keepAttr = false;
   }

@@ -289,16 +289,17 @@ interface LineInfo {
  * A single forward pass that decides whether text is too hostile to hand to marked. It is fed
  * appended text only, so streaming pays for each character once (plus the current line).
  *
- * Fenced code is skipped only where that is sound: a fence opens only at top level (≤3 spaces, no
- * container), exactly where marked opens one too, and closes on any fence-like line, which is at
- * least as early as marked closes it. So the scan never skips text marked would parse inline.
+ * Fenced code is skipped only where that is sound: the scan opens a fence only on a line of ≤3
+ * spaces and no container marker, where marked opens one too, and closes it on any fence-like line
+ * or, for an indented opener, on dedent — never later than marked does. So the scan never skips
+ * text that marked parses inline.
  */
 export class PathologyScanner {
   #line = '';
   #maxDepth = 0;
   #cost = 0;
   #chunkRuns = 0;
-  #fence: { char: string } | null = null;
+  #fence: { close: RegExp; indent: number } | null = null;
 
   push(text: string): void {
     let start = 0;
@@ -319,16 +320,24 @@ export class PathologyScanner {
   }
 
   #commit(line: string): void {
-    const info = this.#inspect(line);
     if (this.#fence) {
-      if (closesFence(line, this.#fence.char)) this.#fence = null;
-      return;
+      if (this.#fence.close.test(line)) {
+        this.#fence = null;
+        return;
+      }
+      if (this.#inFence(line)) return;
+      this.#fence = null;
     }
     const opened = opensFence(line);
     if (opened) {
-      this.#fence = { char: opened };
+      this.#fence = {
+        // Any fence-like line of the same character closes it, whatever its length or indent.
+        close: new RegExp(`^[ \\t>]*\\${opened.char}{3,}`),
+        indent: opened.indent,
+      };
       return;
     }
+    const info = this.#inspect(line);
     this.#maxDepth = Math.max(this.#maxDepth, info.depth);
     if (info.blank) {
       this.#cost += this.#chunkRuns * this.#chunkRuns;
@@ -338,23 +347,29 @@ export class PathologyScanner {
     }
   }
 
+  /**
+   * An indented opener may belong to a list item, which ends (taking the fence with it) at the
+   * first non-blank line indented less; tabs count as one column here so that errs early.
+   */
+  #inFence(line: string): boolean {
+    if (!this.#fence) return false;
+    if (this.#fence.indent === 0 || line.trim() === '') return true;
+    return /^[ \t]*/.exec(line)![0].length >= this.#fence.indent;
+  }
+
   #inspect(line: string): LineInfo {
-    if (this.#fence) return { depth: 0, runs: 0, blank: false };
+    if (this.#inFence(line)) return { depth: 0, runs: 0, blank: false };
     return { depth: nestingDepth(line), runs: delimiterRuns(line), blank: line.trim() === '' };
   }
 }
 
-function opensFence(line: string): string | null {
-  const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+function opensFence(line: string): { char: string; indent: number } | null {
+  const m = /^( {0,3})(`{3,}|~{3,})(.*)$/.exec(line);
   if (!m) return null;
-  const char = m[1]![0]!;
+  const char = m[2]![0]!;
   // A backtick fence's info string cannot hold a backtick (CommonMark 4.5); such a line is prose.
-  if (char === '`' && m[2]!.includes('`')) return null;
-  return char;
-}
-
-function closesFence(line: string, char: string): boolean {
-  return new RegExp(`^[ \\t>]*\\${char}{3,}`).test(line);
+  if (char === '`' && m[3]!.includes('`')) return null;
+  return { char, indent: m[1]!.length };
 }
 
 function nestingDepth(line: string): number {

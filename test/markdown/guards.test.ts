@@ -66,15 +66,23 @@ describe('markdown guards', function () {
       expect(div.querySelectorAll('blockquote').length).to.equal(3);
     });
 
-    it('does not let a fake fence hide emphasis from the scan', () => {
-      // Four spaces make this an indented code line for marked, not a fence.
-      const text = '    ```\n' + '_a*'.repeat(20_000);
-      const { ms } = timed(text);
-      expect(ms).to.be.lessThan(750);
-      const scanner = new PathologyScanner();
-      scanner.push(text);
-      expect(scanner.pathological).to.equal(true);
-    });
+    const fakeFences: [string, string][] = [
+      // four spaces: an indented code line for marked, not a fence
+      ['an over-indented fence', '    ```\n'],
+      // the fence belongs to the list item, which the unindented line after it ends
+      ['a fence in a list item', '- item\n\n  ```\n'],
+      ['a backtick fence with a backtick in its info string', '``` a`b\n'],
+    ];
+    for (const [name, prefix] of fakeFences) {
+      it(`does not let ${name} hide emphasis from the scan`, () => {
+        const text = prefix + '_a*'.repeat(20_000);
+        const { ms } = timed(text);
+        expect(ms).to.be.lessThan(750);
+        const scanner = new PathologyScanner();
+        scanner.push(text);
+        expect(scanner.pathological).to.equal(true);
+      });
+    }
 
     it('switches a stream to plain text when hostile text arrives, and settles like one-shot', () => {
       const container = document.createElement('div');
