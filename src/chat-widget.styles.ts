@@ -420,8 +420,10 @@ export const styles = css`
     text-align: center;
   }
 
+  /* Not faded: faded text fails contrast; the "Sending…" line says the state. */
   [part~='message'][data-state='sending'] {
-    opacity: 0.7;
+    outline: 1px dashed var(--_border);
+    outline-offset: 1px;
   }
 
   [part~='message'][data-state='failed'] {

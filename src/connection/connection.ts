@@ -65,8 +65,14 @@ export class Connection {
     this.ctx = { ...options.context, token: '' };
   }
 
+  /**
+   * What adapters build frames and REST calls from. The token is the newest
+   * one held: REST calls (rooms sends, history pages) can come long after the
+   * socket opened, when the token it connected with has expired.
+   */
   get context(): ConnectContext {
-    return this.ctx;
+    const token = this.options.tokens.current();
+    return token && token !== this.ctx.token ? { ...this.ctx, token } : this.ctx;
   }
 
   get isOpen(): boolean {

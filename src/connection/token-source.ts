@@ -34,6 +34,11 @@ export class TokenSource {
     return this.pending;
   }
 
+  /** The held token while it has not expired (refreshed ahead of expiry on a timer). */
+  current(): string | undefined {
+    return this.held && Date.now() < this.held.expiresAt ? this.held.value : undefined;
+  }
+
   /** The server rejected the held token: the next `get` fetches a new one. */
   invalidate(): void {
     this.held = undefined;

@@ -178,7 +178,7 @@ export class ConversationController implements ReactiveController {
     }
     const adapter = createAdapter(config.protocol as ProtocolName);
     this.adapter = adapter;
-    if (canRecall(adapter)) adapter.recall(this.transcript.messages);
+    adapter.recall?.(this.transcript.messages);
     const rate = adapter.capabilities().rateLimitPerSecond;
     this.limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
     const context: Omit<ConnectContext, 'token'> = {
@@ -734,11 +734,6 @@ export function defaultApiBase(server: string): string {
  * Adapters whose backend replays history without ids can take what this tab
  * already shows (`threads`); an optional method, as the adapter interface has none.
  */
-function canRecall(
-  adapter: ProtocolAdapter,
-): adapter is ProtocolAdapter & { recall(messages: readonly ChatMessage[]): void } {
-  return typeof (adapter as { recall?: unknown }).recall === 'function';
-}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -49,12 +49,14 @@ export function createStreamAdapter(): ProtocolAdapter {
     if (!HANDOFF_STATES.includes(state)) return [];
     const agent = readAgent(frame.agent);
     const position = typeof frame.position === 'number' ? frame.position : undefined;
+    const reason = str(frame.reason);
     return [
       {
         kind: 'handoff',
         state,
         ...(agent ? { agent } : {}),
         ...(position !== undefined ? { position } : {}),
+        ...(reason ? { reason } : {}),
       },
     ];
   };

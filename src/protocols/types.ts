@@ -41,8 +41,8 @@ export type InboundEvent =
   | { kind: 'error'; code: string; message: string; fatal?: boolean; abortsStream?: boolean }
   /** How many people are in the conversation. */
   | { kind: 'presence'; online: number }
-  /** Human handoff moved on. */
-  | { kind: 'handoff'; state: HandoffState; agent?: Author; position?: number }
+  /** Human handoff moved on; `reason` says why nobody is available. */
+  | { kind: 'handoff'; state: HandoffState; agent?: Author; position?: number; reason?: string }
   /** Any frame proves the socket alive; `pong` says so explicitly. */
   | { kind: 'pong' }
   /** A message left for people (when nobody was available) was stored. */
@@ -153,4 +153,9 @@ export interface ProtocolAdapter {
   ): { request: HttpRequest; read(json: unknown): HistoryPage } | null;
   /** Forget per-connection state (a reply in flight) on reconnect. */
   reset(): void;
+  /**
+   * What this tab already shows (restored from storage), for backends that
+   * replay history without ids and must recognise it. Optional.
+   */
+  recall?(messages: readonly { id: string; role: Role; content: string; state: string }[]): void;
 }

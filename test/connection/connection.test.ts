@@ -236,3 +236,31 @@ describe('connection', () => {
     expect(events).to.deep.equal([{ kind: 'ready', features: ['ack'] }]);
   });
 });
+
+describe('connection: REST calls after the token was refreshed', () => {
+  it('builds requests with the newest token, not the one the socket connected with', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const realWebSocket = window.WebSocket;
+    (window as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
+    let n = 0;
+    const connection = new Connection({
+      adapter: createStreamAdapter(),
+      context: { server: 'ws://chat.test/ws', apiBase: 'http://chat.test' },
+      tokens: new TokenSource({ getToken: () => Promise.resolve({ token: `t${++n}`, expires_in: 300 }) }),
+      listener: { status: () => {}, event: () => {}, opened: () => {}, closed: () => {}, context: () => {} },
+    });
+    try {
+      connection.start();
+      await clock.tickAsync(0);
+      expect(connection.context.token).to.equal('t1');
+      // The token source refreshes shortly before expiry (300 s - 30 s).
+      await clock.tickAsync(271_000);
+      expect(n).to.equal(2);
+      expect(connection.context.token).to.equal('t2');
+    } finally {
+      connection.stop();
+      clock.restore();
+      window.WebSocket = realWebSocket;
+    }
+  });
+});
