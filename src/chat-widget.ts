@@ -10,6 +10,7 @@ import { format, stringsFor, type Localization, type Strings } from './i18n/inde
 import { createAdapter, isProtocol } from './protocols/index.js';
 import type { ChatMessage, TokenProvider } from './types.js';
 import { chatIcon, closeIcon } from './views/icons.js';
+import { handoffText, handoffView } from './views/handoff-view.js';
 import { messageView } from './views/message-view.js';
 
 /**
@@ -139,6 +140,8 @@ export class ChatWidget extends LitElement {
   @state() private draft = '';
   /** Replies completed while the popup was closed. */
   @state() private unread = 0;
+  @state() private leaveFormOpen = false;
+  @state() private leaveError: string | undefined;
   /** Text for screen readers: completed replies and status changes, once each. */
   @state() private announcement = '';
 
@@ -204,12 +207,14 @@ export class ChatWidget extends LitElement {
     super.connectedCallback();
     this.addEventListener('chat-message', this.announceMessage);
     this.addEventListener('chat-status', this.announceStatus);
+    this.addEventListener('chat-handoff', this.announceHandoff);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('chat-message', this.announceMessage);
     this.removeEventListener('chat-status', this.announceStatus);
+    this.removeEventListener('chat-handoff', this.announceHandoff);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -328,13 +333,14 @@ export class ChatWidget extends LitElement {
     return html`<header part="header">
       <div class="title">
         <h2>${this.heading || this.t.heading}</h2>
+        ${this.renderAgent()}
         <div part="status" data-status=${status} role="status">
           ${this.statusText(status, retryAt)}${presence !== undefined
             ? html` · ${format(this.t, 'online', { count: presence })}`
             : nothing}
         </div>
       </div>
-      ${this.canEscalate
+      ${this.canEscalate && !this.conversation.handoffActive
         ? html`<button part="escalate-button" type="button" @click=${this.onEscalate}>
             ${this.t.talkToHuman}
           </button>`
@@ -352,6 +358,18 @@ export class ChatWidget extends LitElement {
     </header>`;
   }
 
+  /** Who has the chat, while a person does. */
+  private renderAgent() {
+    const handoff = this.conversation.handoff;
+    if (handoff?.state !== 'assigned' || !handoff.agent) return nothing;
+    return html`<span class="agent-chip">
+      ${handoff.agent.avatar
+        ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="20" height="20" />`
+        : nothing}
+      <span>${handoff.agent.name}</span>
+    </span>`;
+  }
+
   private renderError() {
     const error = this.conversation.error;
     if (!error) return nothing;
@@ -364,15 +382,28 @@ export class ChatWidget extends LitElement {
   }
 
   private renderHandoff() {
-    const handoff = this.conversation.handoff;
-    if (!handoff || handoff.state === 'ended') return nothing;
-    const text =
-      handoff.state === 'assigned'
-        ? `${handoff.agent?.name ?? ''}`
-        : handoff.position !== undefined
-          ? `#${handoff.position}`
-          : handoff.state;
-    return html`<div part="handoff" data-state=${handoff.state}>${text}</div>`;
+    return handoffView(this.conversation.handoff, {
+      strings: this.t,
+      reason: this.conversation.handoffReason,
+      formOpen: this.leaveFormOpen,
+      left: this.conversation.leftMessage,
+      canLeaveMessage: this.conversation.canLeaveMessage,
+      formError: this.leaveError,
+      onOpenForm: () => {
+        this.leaveFormOpen = true;
+      },
+      onLeave: (email, message) => {
+        // The browser checked the form; this guards a server that would store garbage.
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()) || !message.trim()) {
+          this.leaveError = this.t.leaveInvalid;
+          return;
+        }
+        this.leaveError = undefined;
+        if (!this.conversation.leaveMessage(email.trim(), message.trim())) {
+          this.leaveError = this.t.errorRefused;
+        }
+      },
+    });
   }
 
   private renderGreeting() {
@@ -548,6 +579,11 @@ export class ChatWidget extends LitElement {
     if (role === 'user') return;
     if (this.mode !== 'inline' && !this.open) this.unread += 1;
     this.announcement = content.length > 400 ? `${content.slice(0, 400)}…` : content;
+  };
+
+  private readonly announceHandoff = (event: HTMLElementEventMap['chat-handoff']): void => {
+    this.announcement = handoffText(event.detail, this.t, this.conversation.handoffReason);
+    if (event.detail.state !== 'unavailable') this.leaveFormOpen = false;
   };
 
   private readonly announceStatus = (event: HTMLElementEventMap['chat-status']): void => {

@@ -78,6 +78,10 @@ export class ConversationController implements ReactiveController {
   notice: string | undefined;
   presence: number | undefined;
   handoff: HandoffDetail | undefined;
+  /** Why nobody can take the chat (`nobody-online`, `outside-hours`), when the server said. */
+  handoffReason: string | undefined;
+  /** The message left for the team was stored. */
+  leftMessage = false;
   /** Whether the current connection has been started at least once. */
   started = false;
 
@@ -296,6 +300,8 @@ export class ConversationController implements ReactiveController {
     if (!adapter || !adapter.capabilities().escalation) {
       throw new Error('This chat backend cannot reach a human.');
     }
+    // Already waiting for (or talking to) a person: asking again must not queue twice.
+    if (this.handoffActive) return;
     const frame = adapter.encodeEscalate(reason, this.connection!.context);
     if (!frame || !this.connection!.send(frame)) {
       const message = 'Not connected: try again when the chat is connected.';
@@ -418,6 +424,8 @@ export class ConversationController implements ReactiveController {
 
   private onReady(): void {
     this.ready = true;
+    const connection = this.connection;
+    for (const frame of this.adapter?.greeted?.(connection!.context) ?? []) connection?.send(frame);
     this.flush();
     if (
       this.adapter?.capabilities().history &&
@@ -557,13 +565,10 @@ export class ConversationController implements ReactiveController {
         this.host.requestUpdate();
         return;
       case 'handoff':
-        this.handoff = {
-          state: event.state,
-          ...(event.agent ? { agent: event.agent } : {}),
-          ...(event.position !== undefined ? { position: event.position } : {}),
-        };
-        if (event.state === 'assigned') this.awaitingReply = false;
-        this.host.dispatchEvent(new ChatHandoffEvent(this.handoff));
+        this.onHandoff(event);
+        return;
+      case 'left-message':
+        this.leftMessage = true;
         this.host.requestUpdate();
         return;
       case 'pong':
@@ -587,6 +592,60 @@ export class ConversationController implements ReactiveController {
     return true;
   }
 
+  /** A person is waited for or holds the chat. */
+  get handoffActive(): boolean {
+    return this.handoff?.state === 'queued' || this.handoff?.state === 'assigned';
+  }
+
+  /** Nobody could take the chat: a message (and email) for the team. */
+  leaveMessage(email: string, message: string): boolean {
+    const frame = this.adapter?.encodeLeaveMessage?.(email, message, this.connection!.context);
+    return frame ? (this.connection?.send(frame) ?? false) : false;
+  }
+
+  get canLeaveMessage(): boolean {
+    return this.adapter?.encodeLeaveMessage !== undefined;
+  }
+
+  private onHandoff(event: Extract<InboundEvent, { kind: 'handoff' }>): void {
+    const previous = this.handoff;
+    const next: HandoffDetail = {
+      state: event.state,
+      ...(event.agent ? { agent: event.agent } : {}),
+      ...(event.position !== undefined ? { position: event.position } : {}),
+    };
+    this.handoffReason = event.reason;
+    // A sync after a reconnect repeats the state the tab already shows: tell the page (and
+    // screen readers) about changes only.
+    if (
+      previous?.state === next.state &&
+      previous.position === next.position &&
+      previous.agent?.name === next.agent?.name
+    ) {
+      return;
+    }
+    if (next.state === 'assigned') this.awaitingReply = false;
+    if (next.state === 'unavailable') this.leftMessage = false;
+    if (next.state === 'ended') {
+      const agent = next.agent ?? previous?.agent;
+      if (agent && !next.agent) next.agent = agent;
+      const strings = this.strings();
+      const text = agent ? format(strings, 'handoffEnded', { name: agent.name }) : strings.handoffEndedNoName;
+      this.complete(
+        this.transcript.push({
+          id: crypto.randomUUID(),
+          role: 'system',
+          content: text,
+          state: 'complete',
+          createdAt: Date.now(),
+        }),
+      );
+    }
+    this.handoff = next;
+    this.host.dispatchEvent(new ChatHandoffEvent(next));
+    this.host.requestUpdate();
+  }
+
   /** Send what the outbox holds, in order, within the backend's rate limit. */
   private flush(): void {
     clearTimeout(this.flushTimer);
@@ -606,7 +665,8 @@ export class ConversationController implements ReactiveController {
       const outgoing = adapter.encodeMessage(message.content, message.id, connection.context);
       this.limiter?.record(Date.now());
       this.written.add(message.id);
-      if (capabilities.expectsReply !== false) this.awaitingReply = true;
+      // While a person holds the chat the bot stays silent: no "thinking" dots.
+      if (capabilities.expectsReply !== false && !this.humanHasChat) this.awaitingReply = true;
       if ('frame' in outgoing) {
         if (!connection.send(outgoing.frame)) {
           this.written.delete(message.id);
