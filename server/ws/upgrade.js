@@ -10,6 +10,10 @@
  *
  * Either way the token is verified before the upgrade completes, so a protocol handler knows the
  * verdict before the first client frame can arrive. An unknown path gets a 404.
+ *
+ * Before any of that, a handshake from a page whose `Origin` is not allowed gets a 403, on every
+ * path: the same-origin policy does not apply to WebSockets, so without this any site's page
+ * could use these sockets (and the bot behind them) through its visitors' browsers.
  */
 
 /**
@@ -35,13 +39,20 @@
  *   heartbeat and shutdown see all of them
  * @param {import('../auth/jwt.js').TokenService} deps.tokens
  * @param {UpgradeRoute[]} deps.routes the first match wins
+ * @param {(req: import('node:http').IncomingMessage) => boolean} [deps.allowOrigin] false refuses
+ *   the handshake with 403; unset allows every origin
  * @returns {(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void}
  */
-export function createUpgradeRouter({ wss, tokens, routes }) {
+export function createUpgradeRouter({ wss, tokens, routes, allowOrigin = () => true }) {
   return function handleUpgrade(req, socket, head) {
     // Until ws takes over, a reset from the client would otherwise be an unhandled error.
     const onEarlyError = () => socket.destroy();
     socket.on('error', onEarlyError);
+
+    if (!allowOrigin(req)) {
+      refuse(socket, 403, 'Forbidden');
+      return;
+    }
 
     const url = new URL(req.url ?? '/', 'http://localhost');
     const found = routes
