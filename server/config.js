@@ -1,6 +1,12 @@
 import { DEFAULT_DELAY_MS } from './bots/demo-bot.js';
 import { DEFAULT_MODEL } from './bots/openai-bot.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  MAX_MAX_FRAME_BYTES,
+  MIN_MAX_FRAME_BYTES,
+} from './limits/frames.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
+import { parseAllowedOrigins } from './security/origins.js';
 
 export const DEFAULT_PORT = 8787;
 
@@ -37,9 +43,26 @@ export function readConfig(env, args = []) {
   }
 
   const protocol = readProtocol(env, args, warnings);
+  const maxFrameBytes = parseInteger(
+    env.CHAT_MAX_FRAME_BYTES,
+    DEFAULT_MAX_FRAME_BYTES,
+    MIN_MAX_FRAME_BYTES,
+    MAX_MAX_FRAME_BYTES,
+    'CHAT_MAX_FRAME_BYTES',
+    warnings,
+  );
+  const allowedOrigins = readAllowedOrigins(env, warnings);
 
   /** @type {import('./app.js').AppOptions} */
-  const options = { port, host: env.HOST || undefined, secret, demoBotDelayMs, protocol };
+  const options = {
+    port,
+    host: env.HOST || undefined,
+    secret,
+    demoBotDelayMs,
+    protocol,
+    maxFrameBytes,
+    allowedOrigins,
+  };
 
   if (env.OPENAI_BASE_URL) {
     if (!env.OPENAI_API_KEY) {
@@ -71,6 +94,30 @@ function parseInteger(raw, fallback, min, max, name, warnings) {
   if (Number.isInteger(value) && value >= min && value <= max) return value;
   warnings.push(`${name}=${raw} is not an integer in ${min}-${max}; using ${fallback}.`);
   return fallback;
+}
+
+/**
+ * Unset or empty allows every origin (app.js warns when that is so beyond loopback). Once set it
+ * fails closed: entries that are not origins are dropped with a warning, and if none is left no
+ * browser origin is allowed, since a typo must not quietly open the server to every site.
+ *
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string[]} warnings
+ * @returns {string[] | undefined}
+ */
+function readAllowedOrigins(env, warnings) {
+  const raw = env.CHAT_ALLOWED_ORIGINS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const { origins, invalid } = parseAllowedOrigins(raw);
+  for (const entry of invalid) {
+    warnings.push(
+      `CHAT_ALLOWED_ORIGINS: ignoring ${entry}, which is not an origin (scheme://host[:port]).`,
+    );
+  }
+  if (origins.length === 0) {
+    warnings.push('CHAT_ALLOWED_ORIGINS has no valid origin: every browser origin is refused.');
+  }
+  return origins;
 }
 
 /**
