@@ -10,10 +10,12 @@ import { createDemoConfigHandler } from './http/demo-config.js';
 import { sendStatus } from './http/respond.js';
 import { createStaticHandler } from './http/static.js';
 import { createTokenHandler } from './http/token.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './limits/frames.js';
 import { createKeyedLimiter } from './limits/rate-limit.js';
 import { roomsRoutes } from './rooms/api.js';
 import { createRoomHub } from './rooms/hub.js';
 import { createRoomResponder } from './rooms/responder.js';
+import { createOriginPolicy, openOriginsWarning } from './security/origins.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { createRecentIds } from './ws/recent-ids.js';
@@ -36,9 +38,6 @@ const DEMO_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-// A chat frame is at most 2000 characters of content; anything near this size is not a chat.
-const MAX_FRAME_BYTES = 64 * 1024;
-
 // The `events` document's REST limit (100 a minute per tenant), applied per visitor here since
 // every visitor is their own tenant; the `rooms` calls share it.
 const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
@@ -59,6 +58,8 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {import('./protocols.js').ProtocolName} [protocol] the demo page's first choice
  * @property {import('./store/memory-store.js').ConversationStore} [store] chats, rooms, threads
  * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
+ * @property {number} [maxFrameBytes] larger WebSocket frames close the socket with 1009
+ * @property {string[]} [allowedOrigins] normalised origins (security/origins.js); unset: all
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
 
@@ -101,10 +102,12 @@ export async function createApp(options = {}) {
   });
   const serveDist = createStaticHandler({ root: distDir });
 
+  const origins = createOriginPolicy(options.allowedOrigins);
   const server = createServer(async (req, res) => {
     try {
       // Kept percent-encoded: the static handler decodes, then checks containment.
       const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+      if (origins.refuseHttp(req, res, pathname)) return; // 403 (security/origins.js)
       if (pathname === '/api/chat-token') await handleToken(req, res);
       else if (pathname.startsWith('/api/v1/')) {
         await handleApi(req, res, new URL(req.url ?? '/', 'http://localhost'));
@@ -119,11 +122,12 @@ export async function createApp(options = {}) {
     }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // limits/frames.js
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
   const seen = createRecentIds({ ttlMs: dedupeTtlMs, maxEntries: dedupeMaxEntries });
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
   const routes = socketRoutes({ store, bot, seen, hub, logger });
-  server.on('upgrade', createUpgradeRouter({ wss, tokens, routes }));
+  server.on('upgrade', createUpgradeRouter({ wss, tokens, routes, allowOrigin: origins.allows }));
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -134,6 +138,8 @@ export async function createApp(options = {}) {
   });
 
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const openWarning = openOriginsWarning(options.allowedOrigins, address.address);
+  if (openWarning) console.warn(`warning: ${openWarning}`);
   const shownHost =
     !host || host === '0.0.0.0' || host === '::'
       ? 'localhost'

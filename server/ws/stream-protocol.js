@@ -35,6 +35,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { createStreamRateLimit } from '../limits/stream-rate.js';
 
 export const FEATURES = Object.freeze(['ack', 'dedupe']);
 export const MAX_CONTENT_LENGTH = 2000;
@@ -79,6 +80,7 @@ export function handleStreamConnection(ws, { visitorId, bot, seen, logger }) {
   /** @type {Set<Acceptance>} */
   const pending = new Set();
   let queue = Promise.resolve();
+  const rate = createStreamRateLimit();
 
   /** @param {Record<string, unknown>} frame */
   const send = (frame) => {
@@ -101,6 +103,9 @@ export function handleStreamConnection(ws, { visitorId, bot, seen, logger }) {
 
   ws.on('message', (data, isBinary) => {
     const frame = isBinary ? undefined : parseFrame(data.toString());
+    // First, so a refused chat is neither answered nor recorded as seen (limits/stream-rate.js).
+    const refusal = rate.refuse(frame);
+    if (refusal) return send(refusal);
     if (!frame) {
       sendError(MESSAGES.invalidFormat);
       return;
