@@ -59,7 +59,7 @@ console.log(
   `garbage collection:       ${result.gc === 'forced' ? 'forced before each reading' : 'unavailable: readings include garbage'}`,
 );
 console.log(`server heap used:         ${mb(before.heapUsed)} -> ${mb(after.heapUsed)}`);
-console.log(`server external (buffers): ${mb(before.external)} -> ${mb(after.external)}`);
+console.log(`server external buffers:  ${mb(before.external)} -> ${mb(after.external)}`);
 console.log(`process RSS (+ clients):  ${mb(before.rss)} -> ${mb(after.rss)}`);
 console.log(`per idle connection:      ${kb(perConnection.heapUsed)} heap`);
 console.log(`                          ${kb(perConnection.heapAndExternal)} heap + external`);
