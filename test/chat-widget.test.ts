@@ -522,3 +522,27 @@ describe('chat-widget: names, badge, time, languages', () => {
     await expect(el).to.be.accessible();
   });
 });
+
+describe('chat-widget: screen readers', () => {
+  it('announce a reply once when it completes, not token by token, and status changes', async () => {
+    const key = uniqueKey();
+    const el = await inline(key, 'hold');
+    await connected(el);
+    const live = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+    expect(live.textContent!.trim()).to.equal('Connected');
+    // The log itself is not live: streamed tokens would be read out one by one.
+    expect(part(el, 'messages')!.getAttribute('aria-live')).to.equal('off');
+    await el.send('hello');
+    for (const [i, token] of ['Hello ', 'there, ', 'friend.'].entries()) {
+      if (i === 0) await fetch(`${streamHttp()}/__send?key=${key}`, { method: 'POST', body: JSON.stringify({ type: 'stream-start', messageId: 'sr1' }) });
+      await fetch(`${streamHttp()}/__send?key=${key}`, {
+        method: 'POST',
+        body: JSON.stringify({ type: 'stream-token', messageId: 'sr1', token }),
+      });
+      await until(() => messages(el, 'assistant')[0]?.textContent?.includes(token.trim()), token);
+      expect(live.textContent!.trim()).to.equal('Connected');
+    }
+    await fetch(`${streamHttp()}/__send?key=${key}`, { method: 'POST', body: JSON.stringify({ type: 'stream-end', messageId: 'sr1' }) });
+    await until(() => live.textContent!.trim() === 'Hello there, friend.', 'announced once complete');
+  });
+});

@@ -1,0 +1,100 @@
+// The published package: `npm pack` must ship the two CDN files, the types and the
+// manifest, point `exports`/`unpkg`/`jsdelivr` at them, and ship nothing else (no server,
+// no agent console, no tests).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { ROOT, ensureBuilt } from '../e2e/harness.js';
+
+let files;
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+before(() => {
+  ensureBuilt();
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  files = JSON.parse(out)[0].files.map((f) => f.path);
+});
+
+test('ships both CDN files with maps, the types and the manifest', () => {
+  for (const f of [
+    'dist/chat-widget.js',
+    'dist/chat-widget.iife.js',
+    'dist/chat-widget.js.map',
+    'dist/types/index.d.ts',
+    'custom-elements.json',
+  ]) {
+    assert.ok(files.includes(f), `${f} is in the package`);
+  }
+  assert.deepEqual(
+    files.filter((f) => !/^(dist\/(chat-widget|types\/)|custom-elements\.json|README\.md|package\.json)/.test(f)),
+    [],
+  );
+});
+
+test('exports, unpkg and jsdelivr point at files that exist', () => {
+  const targets = [
+    pkg.exports['.'].import,
+    pkg.exports['.'].types,
+    pkg.exports['./iife'],
+    pkg.exports['./chat-widget.iife.js'],
+    pkg.unpkg,
+    pkg.jsdelivr,
+    pkg.types,
+  ];
+  for (const target of targets) assert.ok(existsSync(join(ROOT, target)), `${target} exists`);
+  assert.equal(pkg.unpkg, './dist/chat-widget.iife.js');
+  assert.equal(pkg.customElements, 'custom-elements.json');
+});
+
+test('the types declare the tag and the events for TypeScript users', () => {
+  const index = readFileSync(join(ROOT, 'dist/types/index.d.ts'), 'utf8');
+  assert.match(index, /ChatWidget/);
+  const define = readFileSync(join(ROOT, 'dist/types/define.d.ts'), 'utf8');
+  assert.match(define, /'chat-widget': ChatWidget/);
+  const events = readFileSync(join(ROOT, 'dist/types/events.d.ts'), 'utf8');
+  assert.match(events, /'chat-message': ChatMessageEvent/);
+});
+
+test('a TypeScript page using the shipped types compiles, and a wrong use does not', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'cw-types-'));
+  try {
+    const tsconfig = {
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        lib: ['ES2022', 'DOM'],
+        skipLibCheck: true,
+        types: [],
+        paths: { 'chat-widget': [join(ROOT, 'dist/types/index.d.ts')] },
+      },
+      files: ['page.ts'],
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = join(ROOT, 'node_modules/.bin/tsc');
+    const good = `import 'chat-widget';
+const el = document.querySelector('chat-widget');
+if (el) {
+  el.open = true;
+  void el.send('hi').then(() => el.clear());
+  el.addEventListener('chat-message', (e) => console.log(e.detail.message.content.length));
+  el.addEventListener('chat-status', (e) => console.log(e.detail.status === 'connected'));
+}
+`;
+    writeFileSync(join(dir, 'page.ts'), good);
+    execFileSync(tsc, ['-p', dir], { cwd: ROOT, encoding: 'utf8' });
+    writeFileSync(
+      join(dir, 'page.ts'),
+      `${good}document.querySelector('chat-widget')?.addEventListener('chat-message', (e) => e.detail.message.nope);\n`,
+    );
+    assert.throws(() => execFileSync(tsc, ['-p', dir], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
