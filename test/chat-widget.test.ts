@@ -546,3 +546,16 @@ describe('chat-widget: screen readers', () => {
     await until(() => live.textContent!.trim() === 'Hello there, friend.', 'announced once complete');
   });
 });
+
+describe('chat-widget: configured late by a page script', () => {
+  it('connects once the page sets server after the element upgraded, and drops the config error', async () => {
+    const key = uniqueKey();
+    const el = await fixture<ChatWidget>(html`<chat-widget mode="inline" token=${TOKEN}></chat-widget>`);
+    await until(() => part(el, 'error'), 'config error shown');
+    el.setAttribute('server', streamUrl(key));
+    await connected(el);
+    expect(part(el, 'error')).to.equal(null);
+    await el.send('late but fine');
+    await until(() => messages(el, 'assistant')[0]?.dataset.state === 'complete', 'reply');
+  });
+});

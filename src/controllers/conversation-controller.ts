@@ -243,11 +243,18 @@ export class ConversationController implements ReactiveController {
 
   /** Configuration changed (server, protocol, credentials): start over on the new one. */
   restart(): void {
-    const wasStarted = this.connection !== undefined;
+    // `started` and not `connection`: a start refused for bad configuration must
+    // try again when the page fixes it (pages often set `server` from a script
+    // that runs after the element upgraded).
+    const wasStarted = this.started;
     this.stop();
     this.key = '';
     this.restore();
-    if (wasStarted) this.start();
+    if (this.error?.code === 'config') this.error = undefined;
+    if (wasStarted) {
+      this.started = false;
+      this.start();
+    }
   }
 
   send(text: string): Promise<void> {
@@ -374,7 +381,7 @@ export class ConversationController implements ReactiveController {
   private setStatus(info: StatusInfo): void {
     this.status = info;
     if (info.status === 'connected') {
-      if (this.error && ['connection', 'auth', 'token'].includes(this.error.code)) {
+      if (this.error && ['connection', 'auth', 'token', 'config'].includes(this.error.code)) {
         this.error = undefined;
       }
     } else if (info.reason !== undefined || info.code === 'auth') {
