@@ -160,11 +160,6 @@ function parseTokens(src: string, links: Links): Token[] {
   return lexer.lex(src);
 }
 
-function renderToken(token: Token): string {
-  if (token.type === 'space' || token.type === 'def') return '';
-  return md.parser([token]);
-}
-
 /**
  * Lexes `src` (a whole message, or the unsettled tail of one) into top-level blocks. Throws
  * whatever marked throws.
@@ -173,8 +168,11 @@ export function markdownBlocks(src: string, links: Links, context: PolicyContext
   policy = context;
   linkDepth = 0;
   try {
-    return parseTokens(src, links).map((token) => {
-      const html = renderToken(token);
+    const tokens = parseTokens(src, links);
+    // One parser for all blocks: per-token `md.parser()` would build a new one each time.
+    const parser = new md.Parser(md.defaults);
+    return tokens.map((token) => {
+      const html = token.type === 'space' || token.type === 'def' ? '' : parser.parse([token]);
       const block: SourceBlock = { raw: token.raw, type: token.type, html, key: html };
       if (token.type === 'def') {
         const def = token as Tokens.Def;
@@ -270,53 +268,105 @@ export function truncateMarkdown(
  */
 export const MAX_NESTING = 32;
 /**
- * Emphasis delimiters cost roughly quadratically per paragraph, badly so when `*`, `_` and `~`
- * mix (`_a*`×4000 takes ~4 s in marked 18). Each blank-line chunk adds (delimiter runs)²; the
- * budget is about one paragraph of 700 runs, ~40 ms worst case. Fenced code is not counted, so
- * `__init__`-heavy code blocks do not trip it.
+ * Emphasis delimiters cost quadratically per inline run, badly so when `*`, `_` and `~` mix
+ * (`_a*`×4000 takes ~4 s in marked 18, about 0.3 µs × runs²). Each paragraph-ish chunk adds
+ * (delimiter runs)²: about one paragraph of 550 runs, ~100 ms at worst.
  */
-export const MAX_EMPHASIS_COST = 500_000;
+export const MAX_EMPHASIS_COST = 300_000;
+/** Brackets cost the same way in marked's link scanning (`])[]([`×20000 takes ~2.4 s). */
+export const MAX_BRACKET_COST = 4_000_000;
+/**
+ * GFM's inline text rule looks ahead over a whole run of e-mail-address characters for an `@`
+ * at every token start, so a long run with many token starts (`a!`×50000: 18 s) is quadratic.
+ * Cost per run: token starts × length, ~3.6 ns a unit.
+ */
+export const MAX_WORD_COST = 20_000_000;
+/**
+ * Outside fenced code, marked spends ~10 µs a line on block structure; 25,000 one-line list
+ * items take ~0.25 s. No answer needs more lines than this outside its code blocks.
+ */
+export const MAX_LINES = 10_000;
 /** Never look further than this into a line for container markers. */
 const PREFIX_SCAN_LIMIT = 512;
 
 interface LineInfo {
   depth: number;
   runs: number;
+  brackets: number;
+  words: number;
   blank: boolean;
+  /** Starts a bullet item (or `1.`), which marked always lexes as a new inline run. */
+  item: boolean;
 }
 
 /**
  * A single forward pass that decides whether text is too hostile to hand to marked. It is fed
- * appended text only, so streaming pays for each character once (plus the current line).
+ * appended text only, so streaming pays for each character once (plus the current line), and
+ * it stops looking once the verdict is in: every measure only grows as text is appended.
  *
- * Fenced code is skipped only where that is sound: the scan opens a fence only on a line of ≤3
- * spaces and no container marker, where marked opens one too, and closes it on any fence-like line
- * or, for an indented opener, on dedent — never later than marked does. So the scan never skips
- * text that marked parses inline.
+ * Its estimates may only err high. Fenced code is skipped only where that is sound: the scan
+ * opens a fence only on a line of ≤3 spaces and no container marker, where marked opens one too,
+ * and closes it on any fence-like line or, for an indented opener, on dedent — never later than
+ * marked does. Inline runs are split only at blank lines and at bullet lines, both of which
+ * always end a paragraph in marked.
  */
 export class PathologyScanner {
   #line = '';
+  #done = false;
+  #lines = 0;
   #maxDepth = 0;
-  #cost = 0;
+  #emphasis = 0;
+  #brackets = 0;
+  #words = 0;
   #chunkRuns = 0;
+  #chunkBrackets = 0;
   #fence: { close: RegExp; indent: number } | null = null;
 
   push(text: string): void {
+    if (this.#done) return;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       this.#commit(this.#line + text.slice(start, nl));
       this.#line = '';
       start = nl + 1;
+      if (this.#exceeds(null)) {
+        this.#done = true;
+        return;
+      }
     }
     this.#line += text.slice(start);
   }
 
   get pathological(): boolean {
-    if (this.#maxDepth > MAX_NESTING || this.#cost > MAX_EMPHASIS_COST) return true;
-    if (this.#line === '') return false;
-    const info = this.#inspect(this.#line);
-    const runs = this.#chunkRuns + info.runs;
-    return info.depth > MAX_NESTING || this.#cost + runs * runs > MAX_EMPHASIS_COST;
+    return this.#done || this.#exceeds(this.#line === '' ? null : this.#inspect(this.#line));
+  }
+
+  /** Whether the committed lines, plus `partial` as if it ended here, are over a limit. */
+  #exceeds(partial: LineInfo | null): boolean {
+    let depth = this.#maxDepth;
+    let emphasis = this.#emphasis;
+    let brackets = this.#brackets;
+    let words = this.#words;
+    let runs = this.#chunkRuns;
+    let open = this.#chunkBrackets;
+    if (partial) {
+      if (partial.blank || partial.item) {
+        emphasis += runs * runs;
+        brackets += open * open;
+        runs = open = 0;
+      }
+      depth = Math.max(depth, partial.depth);
+      words += partial.words;
+      runs += partial.runs;
+      open += partial.brackets;
+    }
+    return (
+      this.#lines > MAX_LINES ||
+      depth > MAX_NESTING ||
+      emphasis + runs * runs > MAX_EMPHASIS_COST ||
+      brackets + open * open > MAX_BRACKET_COST ||
+      words > MAX_WORD_COST
+    );
   }
 
   #commit(line: string): void {
@@ -338,13 +388,16 @@ export class PathologyScanner {
       return;
     }
     const info = this.#inspect(line);
+    this.#lines++;
     this.#maxDepth = Math.max(this.#maxDepth, info.depth);
-    if (info.blank) {
-      this.#cost += this.#chunkRuns * this.#chunkRuns;
-      this.#chunkRuns = 0;
-    } else {
-      this.#chunkRuns += info.runs;
+    this.#words += info.words;
+    if (info.blank || info.item) {
+      this.#emphasis += this.#chunkRuns * this.#chunkRuns;
+      this.#brackets += this.#chunkBrackets * this.#chunkBrackets;
+      this.#chunkRuns = this.#chunkBrackets = 0;
     }
+    this.#chunkRuns += info.runs;
+    this.#chunkBrackets += info.brackets;
   }
 
   /**
@@ -358,12 +411,21 @@ export class PathologyScanner {
   }
 
   #inspect(line: string): LineInfo {
-    if (this.#inFence(line)) return { depth: 0, runs: 0, blank: false };
-    return { depth: nestingDepth(line), runs: delimiterRuns(line), blank: line.trim() === '' };
+    if (this.#inFence(line)) {
+      return { depth: 0, runs: 0, brackets: 0, words: 0, blank: false, item: false };
+    }
+    const info = inlineCounts(line) as LineInfo;
+    info.depth = nestingDepth(line);
+    info.blank = info.depth === 0 && line.trim() === '';
+    info.item = info.depth > 0 && /^ {0,3}(?:[-+*]|1[.)])[ \t]+\S/.test(line);
+    return info;
   }
 }
 
 function opensFence(line: string): { char: string; indent: number } | null {
+  // Cheap first look: almost no line starts with a fence character.
+  const first = line.trimStart()[0];
+  if (first !== '`' && first !== '~') return null;
   const m = /^( {0,3})(`{3,}|~{3,})(.*)$/.exec(line);
   if (!m) return null;
   const char = m[2]![0]!;
@@ -414,13 +476,43 @@ function nestingDepth(line: string): number {
   return markers === 0 ? 0 : markers + Math.floor(leading / 4);
 }
 
-function delimiterRuns(line: string): number {
+// The characters GFM's e-mail lookahead runs over, and those of them where a text token ends.
+// A table, not regexps: this runs on every character of every message.
+const EMAIL = 1;
+const STOP = 2;
+const CHAR_CLASS = new Uint8Array(128);
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?_`{|}~-") {
+  CHAR_CLASS[ch.charCodeAt(0)] = EMAIL;
+}
+for (const ch of '!*_~`') CHAR_CLASS[ch.charCodeAt(0)] = EMAIL | STOP;
+const STAR = 42;
+const UNDERSCORE = 95;
+const TILDE = 126;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const W = 119;
+
+function inlineCounts(line: string): Partial<LineInfo> {
   let runs = 0;
-  let prev = '';
+  let brackets = 0;
+  let words = 0;
+  let wordLength = 0;
+  let wordStops = 0;
+  let prev = -1;
   for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if ((ch === '*' || ch === '_' || ch === '~') && ch !== prev) runs++;
-    prev = ch;
+    const code = line.charCodeAt(i);
+    const cls = code < 128 ? CHAR_CLASS[code]! : 0;
+    if (cls & EMAIL) {
+      wordLength++;
+      if (cls & STOP || (code === W && line.startsWith('www.', i))) wordStops++;
+    } else if (wordLength > 0) {
+      words += wordStops * wordLength;
+      wordLength = wordStops = 0;
+    }
+    if ((code === STAR || code === UNDERSCORE || code === TILDE) && code !== prev) runs++;
+    else if (code === OPEN_BRACKET || code === CLOSE_BRACKET) brackets++;
+    prev = code;
   }
-  return runs;
+  words += wordStops * wordLength;
+  return { runs, brackets, words };
 }

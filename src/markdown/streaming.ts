@@ -39,7 +39,18 @@ export interface MarkdownStats {
   fullRenders: number;
   /** `finish` calls whose check against a one-shot render found and replaced a difference. */
   finishRepairs: number;
+  /** Updates that left a long tail as it was (see TAIL_RENDER_GROWTH). */
+  deferredRenders: number;
 }
+
+/** Tails shorter than this are re-rendered on every update. */
+export const TAIL_RENDER_ALWAYS = 16_384;
+/**
+ * A longer tail (one huge list, table or code block) is re-rendered only once it has grown by
+ * this fraction since its last render, so the total work stays linear in the text: renders of a
+ * growing block form a geometric series. `finish` always renders.
+ */
+export const TAIL_RENDER_GROWTH = 1 / 8;
 
 interface RenderedBlock {
   key: string;
@@ -99,6 +110,7 @@ export class StreamingMarkdown {
     charsLexed: 0,
     fullRenders: 0,
     finishRepairs: 0,
+    deferredRenders: 0,
   };
 
   readonly #container: HTMLElement;
@@ -123,6 +135,8 @@ export class StreamingMarkdown {
   #links: Links = Object.create(null) as Links;
   #settled: RenderedBlock[] = [];
   #tail: RenderedBlock[] = [];
+  /** Length of the unsettled tail as last rendered; the tail text beyond it is not shown yet. */
+  #renderedTail = 0;
 
   constructor(container: HTMLElement, options: MarkdownOptions) {
     this.#container = container;
@@ -165,6 +179,7 @@ export class StreamingMarkdown {
       this.#renderWhole(finalText);
     } else {
       this.update(finalText);
+      if (this.#settledEnd + this.#renderedTail < this.#text.length) this.#renderTail();
       this.#verify();
     }
     this.#finished = true;
@@ -195,6 +210,7 @@ export class StreamingMarkdown {
     this.#links = Object.create(null) as Links;
     this.#settled = [];
     this.#tail = [];
+    this.#renderedTail = 0;
   }
 
   #setTruncated(truncated: boolean): void {
@@ -213,7 +229,13 @@ export class StreamingMarkdown {
     if (added === '') return;
     this.#scanner.push(added);
     if (!this.#plain && this.#scanner.pathological) this.#switchToPlain();
-    this.#renderTail();
+    const tail = this.#text.length - this.#settledEnd;
+    const rendered = this.#renderedTail;
+    if (tail < TAIL_RENDER_ALWAYS || tail - rendered >= rendered * TAIL_RENDER_GROWTH) {
+      this.#renderTail();
+    } else {
+      this.stats.deferredRenders++;
+    }
   }
 
   #switchToPlain(): void {
@@ -272,6 +294,7 @@ export class StreamingMarkdown {
     }
     this.#settled.push(...rendered.slice(0, settle));
     this.#tail = rendered.slice(settle);
+    this.#renderedTail = this.#text.length - this.#settledEnd;
   }
 
   #renderWhole(finalText: string): void {

@@ -35,6 +35,12 @@ describe('markdown guards', function () {
       ['underscore runs', '_a'.repeat(40_000)],
       ['star runs', '*a'.repeat(45_000)],
       ['emphasis spread over paragraphs', ('_a*'.repeat(300) + '\n\n').repeat(60)],
+      ['emphasis down a list', '- **$*$\n'.repeat(10_000).replace(/^- /gm, '')],
+      ['one long word with many token starts', 'a!'.repeat(50_000)],
+      ['dotted words with token starts', 'a.a!'.repeat(25_000)],
+      ['bracket soup', '])[](['.repeat(16_000)],
+      ['25,000 one-line list items', '- a\n'.repeat(25_000)],
+      ['25,000 headings', '# a\n'.repeat(25_000)],
     ];
     for (const [name, text] of hostile) {
       it(`renders ${name} as text in well under a second`, () => {

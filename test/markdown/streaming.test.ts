@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { StreamingMarkdown } from '../../src/markdown/index.js';
+import { TAIL_RENDER_ALWAYS, TAIL_RENDER_GROWTH } from '../../src/markdown/streaming.js';
 import { OPTIONS, longDocument, outer, randomCuts, render } from './helpers.js';
 
 function streamer(): { container: HTMLDivElement; md: StreamingMarkdown } {
@@ -101,6 +102,41 @@ describe('StreamingMarkdown', () => {
       expect(md.stats.charsLexed).to.be.lessThan(text.length * 40);
       expect(md.stats.tailRenders).to.be.at.most(cuts.length);
       expect(md.stats.fullRenders).to.equal(0);
+    });
+  });
+
+  describe('one huge block', () => {
+    it('re-renders a long growing block geometrically less often, linear in total', () => {
+      const lines = Array.from({ length: 3000 }, (_, i) => `line_${i} = compute(${i}) * 2;`);
+      const text = 'Code:\n\n```python\n' + lines.join('\n') + '\n```\n\nDone.';
+      const { container, md } = streamer();
+      let shown = 0;
+      let lexedBeforeLong = -1;
+      for (const cut of randomCuts(text, 11, 60)) {
+        md.update(text.slice(0, cut));
+        if (lexedBeforeLong < 0 && cut > TAIL_RENDER_ALWAYS) lexedBeforeLong = md.stats.charsLexed;
+        const now = container.querySelector('code')?.textContent?.length ?? 0;
+        expect(now).to.be.at.least(shown); // never goes backwards
+        shown = now;
+      }
+      expect(shown).to.be.greaterThan(text.length * 0.85);
+      expect(md.stats.deferredRenders).to.be.greaterThan(0);
+      // Past the always-render size, renders of the growing block form a geometric series.
+      const growth = 1 + 1 / TAIL_RENDER_GROWTH;
+      expect(md.stats.charsLexed - lexedBeforeLong).to.be.lessThan(text.length * (growth + 2));
+      md.finish(text);
+      expect(container.innerHTML).to.equal(render(text).innerHTML);
+      expect(md.stats.finishRepairs).to.equal(0);
+    });
+
+    it('shows the whole of a long block at finish even if the last update was deferred', () => {
+      const text = '- item\n'.repeat(4000);
+      const { container, md } = streamer();
+      md.update(text.slice(0, 20_000));
+      md.update(text.slice(0, 20_010));
+      expect(md.stats.deferredRenders).to.equal(1);
+      md.finish(text.slice(0, 20_010));
+      expect(container.innerHTML).to.equal(render(text.slice(0, 20_010)).innerHTML);
     });
   });
 
