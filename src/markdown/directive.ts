@@ -42,7 +42,8 @@ class MarkdownDirective extends AsyncDirective {
   }
 
   override update(part: ElementPart, [text, options]: [string, MarkdownDirectiveOptions]) {
-    this.#text = text;
+    // A message without content yet must render empty, not throw inside Lit's update.
+    this.#text = typeof text === 'string' ? text : '';
     this.#options = options;
     this.#element = part.element as HTMLElement;
     if (this.isConnected) this.#apply();

@@ -9,8 +9,8 @@
  *
  * Security rules (each has a test in test/markdown/):
  * - Raw HTML is text. marked's `html`/`tag` tokenizers are disabled, so `<img onerror>` or
- *   `<script>` is lexed as prose and escaped; the `html` renderer escapes too, and `text` always
- *   escapes (marked leaves text after an inline `<pre>` unescaped otherwise).
+ *   `<script>` is lexed as prose and escaped; `text()` always escapes, because marked marks text
+ *   after an inline `<pre>`/`<code>` as already escaped (Tokenizer.inlineText, `inRawBlock`).
  * - Sanitizing is never skipped. Allowed: p, h1–h6, ul/ol/li, blockquote, pre/code, table parts,
  *   a, img, em/strong/del, hr, br, input[type=checkbox][disabled] (task lists). Per element only
  *   the attributes marked emits; `class` only `language-*` on code; no style, id, data-*, aria-*.
@@ -23,26 +23,32 @@
  * - Images load only over https from a host in `imageHosts` (exact `URL#host`, case-insensitive),
  *   with loading=lazy and referrerpolicy=no-referrer. Any other image becomes a link to it (text
  *   when not linkable, e.g. data:). The renderer never emits such an `<img>`, and the hook
- *   replaces any that slipped through while the nodes are still in DOMPurify's inert document
- *   (no browsing context, nothing loads), so no forbidden `<img>` ever reaches a live document.
+ *   replaces any that slipped through while the nodes are still in DOMPurify's DOMParser document,
+ *   which has no browsing context, so nothing there is fetched; a forbidden `<img>` never reaches
+ *   a live document.
  * - We use `DOMPurify(window)`, our own instance: a host page's DOMPurify keeps its config/hooks.
  * - Trusted Types: we create one policy, `chat-widget-markdown` (TRUSTED_TYPES_POLICY_NAME), and
- *   pass it to DOMPurify as TRUSTED_TYPES_POLICY; it is used only for DOMPurify's DOMParser call.
- *   If the page's CSP refuses that name, DOMPurify tries its default `dompurify` policy; if both
- *   are refused, blocks render as plain text. No other HTML sink is used.
+ *   pass it to DOMPurify as TRUSTED_TYPES_POLICY; it is used only for DOMPurify's DOMParser call
+ *   (https://github.com/cure53/DOMPurify#what-about-dompurify-and-trusted-types). If the page's CSP
+ *   refuses that name, DOMPurify tries its default `dompurify` policy; if both are refused, blocks
+ *   render as plain text. No other HTML sink is used.
  *
- * Robustness: marked overflows its stack on deep nesting and is quadratic on some inputs, so a
- * linear scan (PathologyScanner) sends such text to a plain-text rendering instead (paragraphs,
- * `<br>`, text nodes), as does any exception from marked.
+ * Robustness: marked overflows its stack on deep nesting and is quadratic on some inputs
+ * (emphasis and bracket runs, GFM's e-mail lookahead, very many blocks). A linear scan
+ * (PathologyScanner, limits in parse.ts) sends such text to a plain-text rendering (paragraphs,
+ * `<br>`, text nodes) instead, as does any exception from marked. Worst accepted input renders in
+ * roughly 0.1–0.2 s.
  *
  * Streaming (StreamingMarkdown): the source is a sequence of top-level marked blocks. A block
  * followed by another non-blank block is settled: built once, appended, never touched again. Only
  * the text after the last settled block is re-lexed per update, and of its blocks only those
- * whose rendered HTML changed are rebuilt. Settled definitions are passed to the tail's lexer.
- * `finish` then lexes the whole text once (strings only) and compares block HTML with what was
- * streamed; the rare differences (a reference defined after its use, a definition gaining a title)
- * are rebuilt in place, so the result is identical to `renderMarkdown`. Partial markdown renders
- * as marked reads it: an open fence is a code block, `**bold` without its end is text.
+ * whose rendered HTML changed are rebuilt; a tail over 16 KB is re-rendered only after growing
+ * by 1/8, so even one huge block costs linear work in total. Settled definitions are passed to
+ * the tail's lexer. `finish` lexes the whole text once (strings only) and compares block HTML
+ * with what was streamed; the rare differences (a reference defined after its use, a definition
+ * gaining a title) are rebuilt in place, so the result is identical to `renderMarkdown`. Partial
+ * markdown renders as marked reads it: an open fence is a code block, `**bold` without its end
+ * is text.
  */
 import { blockText } from './dom.js';
 import {

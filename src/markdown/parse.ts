@@ -152,7 +152,6 @@ const md = new Marked({
   },
 });
 
-/** Thrown by nothing we know of after the pathology scan; callers still catch it. */
 function parseTokens(src: string, links: Links): Token[] {
   const lexer = new md.Lexer(md.defaults);
   // Definitions from already-settled blocks are not in `src` but their references are.
@@ -162,7 +161,8 @@ function parseTokens(src: string, links: Links): Token[] {
 
 /**
  * Lexes `src` (a whole message, or the unsettled tail of one) into top-level blocks. Throws
- * whatever marked throws.
+ * whatever marked throws; after the pathology scan we know of nothing that does, but callers
+ * still fall back to text if it happens.
  */
 export function markdownBlocks(src: string, links: Links, context: PolicyContext): SourceBlock[] {
   policy = context;
@@ -277,7 +277,7 @@ export const MAX_EMPHASIS_COST = 300_000;
 export const MAX_BRACKET_COST = 4_000_000;
 /**
  * GFM's inline text rule looks ahead over a whole run of e-mail-address characters for an `@`
- * at every token start, so a long run with many token starts (`a!`×50000: 18 s) is quadratic.
+ * (https://github.github.com/gfm/#autolinks-extension-) at every token start, so a long run with many token starts (`a!`×50000: 18 s) is quadratic.
  * Cost per run: token starts × length, ~3.6 ns a unit.
  */
 export const MAX_WORD_COST = 20_000_000;
@@ -429,7 +429,8 @@ function opensFence(line: string): { char: string; indent: number } | null {
   const m = /^( {0,3})(`{3,}|~{3,})(.*)$/.exec(line);
   if (!m) return null;
   const char = m[2]![0]!;
-  // A backtick fence's info string cannot hold a backtick (CommonMark 4.5); such a line is prose.
+  // A backtick fence's info string cannot hold a backtick; such a line is prose.
+  // https://spec.commonmark.org/0.31.2/#fenced-code-blocks
   if (char === '`' && m[3]!.includes('`')) return null;
   return { char, indent: m[1]!.length };
 }

@@ -155,6 +155,8 @@ export class StreamingMarkdown {
   /** The text so far. Usually the previous text plus more; anything else re-renders. */
   update(fullText: string): void {
     if (this.#disposed || fullText === this.#raw) return;
+    // The prefix check reads the whole string, but at memcmp speed; trusting the caller instead
+    // would render garbage after an edit or a reconnect that restarted the reply.
     if (!this.#finished && fullText.startsWith(this.#raw)) {
       let suffix = fullText.slice(this.#raw.length);
       // A CRLF split across two updates: the CR already became the newline.
@@ -360,8 +362,11 @@ export class StreamingMarkdown {
 }
 
 /** Plain-text rendering of `text` (no markdown), the same nodes the guards fall back to. */
-export function renderPlainText(text: string, maxLength?: number): DocumentFragment {
+export function renderPlainText(
+  text: string,
+  options: Pick<MarkdownOptions, 'maxLength'> = {},
+): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  fragment.append(...plainNodes(prepareText(text, maxLength).text));
+  fragment.append(...plainNodes(prepareText(text, options.maxLength).text));
   return fragment;
 }
