@@ -4,7 +4,9 @@ export const DEFAULT_MODEL = 'gpt-4o-mini';
 
 const SYSTEM_PROMPT =
   'You are the assistant in a small chat window on a company website. Answer briefly and ' +
-  'helpfully. Use Markdown (short lists, tables, fenced code) when it makes an answer clearer.';
+  'helpfully. Use Markdown (short lists, tables, fenced code) when it makes an answer clearer. ' +
+  'Assistant turns that begin with "[Name, support team]" were written by a person from the ' +
+  'team who took over the chat for a while; never begin your own answers that way.';
 
 /**
  * @typedef {object} OpenAIBotOptions

@@ -11,19 +11,20 @@ import { handleStreamConnection } from './stream-protocol.js';
  * @param {object} deps
  * @param {import('../store/memory-store.js').ConversationStore} deps.store
  * @param {import('../bots/index.js').Bot} deps.bot
- * @param {import('./stream-protocol.js').SeenIds} deps.seen
+ * @param {import('../conversations/service.js').ConversationService} deps.conversations the
+ *   `stream` endpoint's conversations, shared with the agent console
  * @param {import('../rooms/hub.js').RoomHub} deps.hub
  * @param {{ error(...args: unknown[]): void }} deps.logger
  * @returns {import('./upgrade.js').UpgradeRoute[]}
  */
-export function socketRoutes({ store, bot, seen, hub, logger }) {
+export function socketRoutes({ store, bot, conversations, hub, logger }) {
   return [
     {
       path: /^\/ws$/,
       refuse: 'handshake',
       credential: (url) => url.searchParams.get('token'),
       open: (ws, { visitor }) =>
-        handleStreamConnection(ws, { visitorId: verified(visitor).sub, bot, seen, logger }),
+        handleStreamConnection(ws, { visitorId: verified(visitor).sub, conversations, logger }),
     },
     {
       // Before the rooms route: `chat` is not a room id, and rooms only take UUIDs.

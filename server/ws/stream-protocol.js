@@ -8,7 +8,8 @@
  *
  * Extensions. A client that follows stream.md to the letter ignores all of them:
  *
- * 1. `connection` carries `features: ["ack", "dedupe"]`, so a client knows it may rely on 2–3.
+ * 1. `connection` carries `features: ["ack", "dedupe", "sync", "typing", "handoff"]`, so a
+ *    client knows it may rely on 2–3 and may send the frames of 5.
  *
  * 2. Acknowledgement. A `chat` may carry `clientMessageId`, a string of 1–64 characters chosen
  *    by the client. Once the server has accepted the message (valid, recorded, reply queued) it
@@ -27,34 +28,43 @@
  *    resend is answered, so each id gets at most one complete reply and a lost one is not lost
  *    for good.
  *
- * 4. A reply in flight when its socket closes is abandoned: the bot's AbortSignal fires and
- *    nothing more is generated for that socket.
+ * 4. The conversation is the visitor's, shared by all their sockets (conversations/service.js).
+ *    A reply goes on while any of them is open, and is abandoned (the bot's AbortSignal fires)
+ *    when the last one closes.
  *
- * Limits: a `chat` is refused while `MAX_QUEUED` replies are still pending on the socket, and
- * the bot sees at most the last `HISTORY_LIMIT` turns of this socket's conversation.
+ * 5. `sync`, visitor `typing`, `leave-message`, and a person taking over after
+ *    `human-escalation`: the README's extension table. A socket that has sent none of these
+ *    frames is a strict stream.md client: it is sent nothing else than before, and its
+ *    `human-escalation` gets stream.md's canned answer.
+ *
+ * Frames are handled one at a time, in the order they came, so answers go out in that order
+ * even when handling one waits for the store.
+ *
+ * Limits: a `chat` is refused while `MAX_QUEUED` replies are still pending in the conversation,
+ * and the bot sees at most the last `HISTORY_LIMIT` turns of it.
  */
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { MAX_QUEUED, TEXTS } from '../conversations/service.js';
 import { createStreamRateLimit } from '../limits/stream-rate.js';
 
-export const FEATURES = Object.freeze(['ack', 'dedupe']);
+export const FEATURES = Object.freeze(['ack', 'dedupe', 'sync', 'typing', 'handoff']);
 export const MAX_CONTENT_LENGTH = 2000;
 export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
-export const MAX_QUEUED = 5;
+export { MAX_QUEUED };
 export const HISTORY_LIMIT = 20;
 
 export const MESSAGES = Object.freeze({
   connected: 'Connected to chatbot server',
-  typing: 'AI is thinking...',
-  escalation: 'A human agent will contact you soon.',
+  typing: TEXTS.typing,
+  escalation: TEXTS.strictEscalation,
   invalidFormat: 'Invalid message format',
   unknownType: 'Unknown message type',
   emptyContent: 'Message content cannot be empty',
   tooLong: `Message too long (maximum ${MAX_CONTENT_LENGTH} characters)`,
   invalidClientMessageId: `Invalid clientMessageId (a string of 1-${MAX_CLIENT_MESSAGE_ID_LENGTH} characters)`,
-  busy: 'Too many messages at once, please wait for the current reply',
-  replyFailed: 'Could not get a reply, please try again',
-  streamFailed: 'Stream error occurred',
+  busy: TEXTS.busy,
+  replyFailed: TEXTS.replyFailed,
+  streamFailed: TEXTS.streamFailed,
 });
 
 /**
@@ -69,17 +79,11 @@ export const MESSAGES = Object.freeze({
  * @param {WebSocket} ws an open socket whose token has been verified
  * @param {object} deps
  * @param {string} deps.visitorId the token's `sub`
- * @param {import('../bots/index.js').Bot} deps.bot
- * @param {SeenIds} deps.seen shared by all sockets, keyed per visitor
+ * @param {import('../conversations/service.js').ConversationService} deps.conversations
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
-export function handleStreamConnection(ws, { visitorId, bot, seen, logger }) {
-  const controller = new AbortController();
-  /** @type {Turn[]} */
-  const history = [];
-  /** @type {Set<Acceptance>} */
-  const pending = new Set();
-  let queue = Promise.resolve();
+export function handleStreamConnection(ws, { visitorId, conversations, logger }) {
+  let frames = Promise.resolve();
   const rate = createStreamRateLimit();
 
   /** @param {Record<string, unknown>} frame */
@@ -93,15 +97,23 @@ export function handleStreamConnection(ws, { visitorId, bot, seen, logger }) {
     send({ type: 'error', message, ...(clientMessageId ? { clientMessageId } : {}) });
 
   ws.on('error', (err) => logger.error(`[ws] socket error for visitor ${visitorId}:`, err));
-  ws.on('close', () => {
-    controller.abort();
-    // Synchronously, so a resend arriving on the visitor's next socket is answered even if the
-    // abandoned reply is still unwinding.
-    for (const acceptance of pending) acceptance.state = 'failed';
-    pending.clear();
-  });
+  /** @type {import('../conversations/service.js').VisitorSocket} */
+  const socket = { send, extended: false };
+  const visitor = conversations.connectVisitor(visitorId, socket);
+  ws.on('close', () => visitor.close());
 
   ws.on('message', (data, isBinary) => {
+    frames = frames
+      .then(() => onFrame(data, isBinary))
+      .catch((err) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        logger.error(`[ws] frame failed for visitor ${visitorId}:`, err);
+        sendError(MESSAGES.replyFailed);
+      });
+  });
+
+  /** @param {import('ws').RawData} data @param {boolean} isBinary */
+  async function onFrame(data, isBinary) {
     const frame = isBinary ? undefined : parseFrame(data.toString());
     // First, so a refused chat is neither answered nor recorded as seen (limits/stream-rate.js).
     const refusal = rate.refuse(frame);
@@ -112,22 +124,32 @@ export function handleStreamConnection(ws, { visitorId, bot, seen, logger }) {
     }
     switch (frame.type) {
       case 'chat':
-        onChat(frame);
+        await onChat(frame);
         break;
       case 'human-escalation':
         // The deployed server ignores `reason`, and so does this one.
-        send({ type: 'human-escalation-response', message: MESSAGES.escalation });
+        await visitor.escalate();
         break;
       case 'ping':
         send({ type: 'pong' });
         break;
+      case 'sync':
+        await visitor.sync();
+        break;
+      case 'typing':
+        if (typeof frame.active !== 'boolean') sendError(MESSAGES.invalidFormat);
+        else await visitor.typing(frame.active);
+        break;
+      case 'leave-message':
+        await visitor.leaveMessage(frame.email, frame.message);
+        break;
       default:
         sendError(MESSAGES.unknownType);
     }
-  });
+  }
 
   /** @param {Record<string, unknown>} frame */
-  function onChat(frame) {
+  async function onChat(frame) {
     const { content, clientMessageId } = frame;
     const echoId = typeof clientMessageId === 'string' ? clientMessageId : undefined;
 
@@ -148,76 +170,8 @@ export function handleStreamConnection(ws, { visitorId, bot, seen, logger }) {
       return;
     }
 
-    const key = echoId === undefined ? undefined : `${visitorId}\n${echoId}`;
-    const earlier = key === undefined ? undefined : seen.get(key);
-    if (earlier && earlier.state !== 'failed') {
-      send({ type: 'ack', clientMessageId: echoId, messageId: earlier.messageId });
-      return;
-    }
-    if (pending.size >= MAX_QUEUED) {
-      sendError(MESSAGES.busy, echoId);
-      return;
-    }
-
-    /** @type {Acceptance} */
-    const acceptance = { messageId: earlier?.messageId ?? newMessageId(), state: 'pending' };
-    pending.add(acceptance);
-    if (key !== undefined) {
-      seen.set(key, acceptance);
-      send({ type: 'ack', clientMessageId: echoId, messageId: acceptance.messageId });
-    }
-    // One reply at a time per socket keeps the conversation history in order.
-    queue = queue.then(() => answer(content, acceptance, echoId));
-  }
-
-  /**
-   * @param {string} content
-   * @param {Acceptance} acceptance
-   * @param {string | undefined} clientMessageId
-   */
-  async function answer(content, acceptance, clientMessageId) {
-    const { signal } = controller;
-    if (signal.aborted) return;
-
-    /** @type {Turn} */
-    const userTurn = { role: 'user', content };
-    send({ type: 'typing', message: MESSAGES.typing });
-
-    const messageId = newMessageId();
-    let started = false;
-    let text = '';
-    try {
-      for await (const delta of bot.reply({ history: [...history, userTurn], signal })) {
-        if (signal.aborted) break;
-        if (typeof delta !== 'string' || delta === '') continue;
-        // Sent lazily, so a model that fails before its first token produces only an `error`,
-        // as the deployed server does.
-        if (!started) {
-          send({ type: 'stream-start', messageId });
-          started = true;
-        }
-        text += delta;
-        send({ type: 'stream-token', messageId, token: delta });
-      }
-      if (signal.aborted) return;
-      if (!started) send({ type: 'stream-start', messageId });
-      send({ type: 'stream-end', messageId });
-
-      history.push(userTurn, { role: 'assistant', content: text });
-      if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
-      settle(acceptance, 'answered');
-    } catch (err) {
-      settle(acceptance, 'failed');
-      if (signal.aborted) return;
-      logger.error(`[bot] reply failed for visitor ${visitorId}:`, err);
-      sendError(started ? MESSAGES.streamFailed : MESSAGES.replyFailed, clientMessageId);
-    }
-  }
-
-  /** @param {Acceptance} acceptance @param {'answered' | 'failed'} state */
-  function settle(acceptance, state) {
-    if (!pending.delete(acceptance)) return;
-    acceptance.state = state;
+    // Dedupe, the reply queue and who hears what are the conversation's business.
+    await visitor.chat(content, echoId);
   }
 
   send({ type: 'connection', message: MESSAGES.connected, features: FEATURES });
@@ -242,8 +196,4 @@ function parseFrame(text) {
 /** @param {unknown} id */
 function isValidClientMessageId(id) {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_CLIENT_MESSAGE_ID_LENGTH;
-}
-
-function newMessageId() {
-  return `msg_${randomBytes(9).toString('base64url')}`;
 }
