@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { createSupportDesk } from './agents/desk.js';
 import { createTokenService } from './auth/jwt.js';
 import { createBot } from './bots/index.js';
 import { eventsRoutes } from './events/api.js';
@@ -60,12 +61,19 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
  * @property {number} [maxFrameBytes] larger WebSocket frames close the socket with 1009
  * @property {string[]} [allowedOrigins] normalised origins (security/origins.js); unset: all
+ * @property {import('./agents/accounts.js').AgentAccount[]} [agents] agent console sign-ins
+ * @property {import('./agents/hours.js').Hours} [agentHours] when people take chats; unset: always
+ * @property {number} [agentOnlineGraceMs] how long an agent whose console closed still counts
+ * @property {import('./store/support-store.js').SupportStore} [supportStore] `stream`
+ *   conversations, the handoff queue, left messages, agent sessions
+ * @property {string} [agentDistDir] the built agent console, served at `/agent/`
+ * @property {() => number} [now] the clock for opening hours; tests fix it
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
 
 /**
  * @param {AppOptions} [options]
- * @returns {Promise<{ server: import('node:http').Server, url: string, bot: import('./bots/index.js').Bot, close(): Promise<void> }>}
+ * @returns {Promise<{ server: import('node:http').Server, url: string, bot: import('./bots/index.js').Bot, createLoginLink(agentId: string): Promise<string>, close(): Promise<void> }>}
  */
 export async function createApp(options = {}) {
   const {
@@ -111,6 +119,8 @@ export async function createApp(options = {}) {
       if (pathname === '/api/chat-token') await handleToken(req, res);
       else if (pathname.startsWith('/api/v1/')) {
         await handleApi(req, res, new URL(req.url ?? '/', 'http://localhost'));
+      } else if (pathname === '/agent' || pathname.startsWith('/agent/')) {
+        await desk.handleHttp(req, res, pathname);
       } else if (pathname === '/demo-config.js') serveDemoConfig(req, res);
       else if (pathname.startsWith('/dist/')) await serveDist(req, res, pathname.slice(6));
       else if (pathname.startsWith('/')) await serveDemo(req, res, pathname.slice(1));
@@ -126,8 +136,21 @@ export async function createApp(options = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const seen = createRecentIds({ ttlMs: dedupeTtlMs, maxEntries: dedupeMaxEntries });
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
-  const routes = socketRoutes({ store, bot, seen, hub, logger });
-  server.on('upgrade', createUpgradeRouter({ wss, tokens, routes, allowOrigin: origins.allows }));
+  const desk = createSupportDesk({
+    ...options,
+    agentDistDir: options.agentDistDir ?? join(distDir, 'agent'),
+    bot,
+    seen,
+    wss,
+    logger,
+  });
+  const routes = socketRoutes({ store, bot, conversations: desk.conversations, hub, logger });
+  const routeUpgrade = createUpgradeRouter({ wss, tokens, routes, allowOrigin: origins.allows });
+  // The agent socket answers to the console's session cookie and this server's own origin, not
+  // to a visitor token and the embedding sites' origins.
+  server.on('upgrade', (req, socket, head) => {
+    if (!desk.handleUpgrade(req, socket, head)) routeUpgrade(req, socket, head);
+  });
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -152,6 +175,7 @@ export async function createApp(options = {}) {
   function close() {
     closing ??= (async () => {
       shutdown.abort();
+      desk.shutdown();
       stopHeartbeat();
       server.close();
       // No close code, as the deployed server does on shutdown: browsers report 1005.
@@ -163,7 +187,9 @@ export async function createApp(options = {}) {
     return closing;
   }
 
-  return { server, url, bot, close };
+  /** @param {string} agentId */
+  const createLoginLink = (agentId) => desk.createLoginLink(agentId, url);
+  return { server, url, bot, createLoginLink, close };
 }
 
 /**

@@ -3,12 +3,21 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readAgentConfig } from './agents/accounts.js';
 import { createApp } from './app.js';
 import { readConfig } from './config.js';
 import { describeEndpoints } from './protocols.js';
 
 const { options, warnings } = readConfig(process.env, process.argv.slice(2));
-for (const warning of warnings) console.warn(`warning: ${warning}`);
+const agentConfig = readAgentConfig(process.env);
+for (const warning of [...warnings, ...agentConfig.warnings]) console.warn(`warning: ${warning}`);
+
+// With no agents configured, one demo agent with no password: the link printed below is the
+// only way in, so nobody else can answer the demo's visitors.
+const DEMO_AGENT = { id: 'maya', name: 'Maya' };
+const demoAgent = agentConfig.accounts.length === 0;
+options.agents = demoAgent ? [DEMO_AGENT] : agentConfig.accounts;
+options.agentHours = agentConfig.hours;
 
 const widget = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'chat-widget.js');
 if (!existsSync(widget)) {
@@ -29,6 +38,21 @@ console.log(
   `demo page starts with protocol ${options.protocol ?? 'stream'}; every protocol is served:`,
 );
 for (const line of describeEndpoints(app.url)) console.log(`  ${line}`);
+if (!existsSync(join(dirname(widget), 'agent', 'agent-console.js'))) {
+  console.warn(
+    'warning: dist/agent/agent-console.js is missing; /agent has no console until built.',
+  );
+}
+if (demoAgent) {
+  console.log(
+    `agent console: ${new URL('agent', app.url)} (no AGENT_ACCOUNTS set, so one demo agent, Maya)`,
+  );
+  console.log(`  sign in once with: ${await app.createLoginLink(DEMO_AGENT.id)}`);
+} else {
+  const names = agentConfig.accounts.map((a) => a.id).join(', ');
+  console.log(`agent console: ${new URL('agent', app.url)} (agents: ${names})`);
+}
+if (agentConfig.hours) console.log(`  people take chats ${agentConfig.hours.label}`);
 
 let stopping = false;
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
