@@ -1,0 +1,246 @@
+// Issue 5, "nothing lost": five visitors chat through the UI (typing, Enter) with the reference
+// server while a fault-injecting proxy (proxy.js, seeded) drops their connections at random
+// moments: mid-reply, while a message is in flight (lost before the server, or its ack lost
+// after), and when idle. Afterwards, from three points of view (the server's own record of each
+// conversation via `sync`, the chat frames the proxy forwarded, and the widget's transcript):
+// every message reached the server exactly once, shows once, is `sent`; no reply is left
+// `streaming`; no message is answered twice; each status ends `connected`. It prints lost,
+// duplicated, stuck, drops and reconnect times (median, max).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ensureBuilt, freePort, launchBrowser, startServer } from './harness.js';
+import {
+  median,
+  mulberry32,
+  reconnectTimes,
+  recordWidgetEvents,
+  serverConversation,
+  startProxy,
+  widgetPage,
+} from './proxy.js';
+
+const SEED = 20_251_122;
+const VISITORS = 5;
+const MESSAGES_EACH = 11;
+const DROPS_EACH = 5;
+const WORDS = (
+  'amber basil cedar delta ember fjord grove heron inlet juniper kelp lumen maple nectar ' +
+  'orchid pebble quartz raven sable tundra umber velvet willow yarrow zephyr'
+).split(' ');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the widget shows, read from its shadow DOM. */
+function readWidget() {
+  const root = document.querySelector('#w').shadowRoot;
+  const messages = [...root.querySelectorAll('[part~="message"]')].map((m) => ({
+    role: m.getAttribute('part').split(' ')[1],
+    state: m.dataset.state,
+    note: m.dataset.note ?? null,
+    text: m.querySelector('[part="content"]')?.textContent ?? '',
+  }));
+  return {
+    messages,
+    status: root.querySelector('[part="status"]').dataset.status,
+    banner: root.querySelector('[part="error"] p')?.textContent ?? null,
+    statuses: window.__statuses,
+    errors: window.__errors,
+  };
+}
+
+/**
+ * Per content sent: how often the server stored and answered it, the widget shows it and a
+ * complete or interrupted reply to it, and the proxy forwarded it (under how many ids).
+ */
+export function tally(sent, widget, server, chats) {
+  const out = { lost: [], duplicated: [], unanswered: [], stuck: [], forwards: 0, interrupted: 0 };
+  const user = (m) => m.role === 'user';
+  for (const content of sent) {
+    const serverUser = server.filter((m) => m.role === 'user' && m.content === content).length;
+    const serverAnswers = server.filter(
+      (m) => m.role === 'assistant' && m.content.includes(content),
+    ).length;
+    const shown = widget.messages.filter((m) => user(m) && m.text === content);
+    const answered = widget.messages.filter(
+      (m) =>
+        m.role === 'assistant' && m.state === 'complete' && !m.note && m.text.includes(content),
+    ).length;
+    const forwarded = chats.filter((c) => c.content === content);
+    const ids = new Set(forwarded.map((c) => c.clientMessageId));
+    out.forwards += forwarded.length;
+    if (serverUser === 0 || shown.length === 0 || forwarded.length === 0) out.lost.push(content);
+    if (serverUser > 1 || shown.length > 1 || serverAnswers > 1 || answered > 1 || ids.size > 1) {
+      out.duplicated.push(
+        `${content} (server ${serverUser}×, answered ${serverAnswers}×; shown ${shown.length}×, ` +
+          `answered ${answered}× in the widget; ${ids.size} client ids)`,
+      );
+    }
+    if (serverAnswers === 0 && answered === 0) out.unanswered.push(content);
+  }
+  for (const m of widget.messages) {
+    if ((user(m) && m.state !== 'sent') || m.state === 'streaming') {
+      out.stuck.push(`${m.role} ${m.state}: ${m.text.slice(0, 60)}`);
+    }
+    if (m.note === 'interrupted') out.interrupted++;
+  }
+  return out;
+}
+
+describe('flaky network: random drops while five visitors chat through the UI', () => {
+  let browser;
+  let server;
+  let proxy;
+  let port;
+  const routes = {};
+
+  before(async () => {
+    ensureBuilt();
+    port = await freePort();
+    server = await startServer({ port, env: { DEMO_BOT_DELAY_MS: '2' } });
+    proxy = await startProxy({ upstreamPort: port, seed: SEED, routes });
+    routes['/chat.html'] = widgetPage({ server: `ws://127.0.0.1:${proxy.port}/ws` });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await server?.kill();
+  });
+
+  it(`delivers ${VISITORS * MESSAGES_EACH} typed messages exactly once through ${VISITORS * DROPS_EACH} drops`, async () => {
+    const started = Date.now();
+    proxy.faults = { enabled: true, dropsPerVisitor: DROPS_EACH };
+    const visitors = await Promise.all(
+      Array.from({ length: VISITORS }, async (_, v) => {
+        const context = await browser.newContext();
+        await context.addInitScript(recordWidgetEvents);
+        const tab = await context.newPage();
+        const pageErrors = [];
+        tab.on('pageerror', (e) => pageErrors.push(String(e)));
+        await tab.goto(`${proxy.url}/chat.html`);
+        await tab
+          .locator('#w [part="status"][data-status="connected"]')
+          .waitFor({ timeout: 20_000 });
+        return { v, context, tab, pageErrors, sent: [] };
+      }),
+    );
+
+    // Each visitor types at a human-ish, seeded pace, whatever the connection is doing.
+    await Promise.all(
+      visitors.map(async (visitor) => {
+        const rng = mulberry32(SEED + visitor.v);
+        const input = visitor.tab.locator('#w [part="input"]');
+        for (let i = 0; i < MESSAGES_EACH; i++) {
+          const words = Array.from({ length: 3 }, () => WORDS[Math.floor(rng() * WORDS.length)]);
+          const text = `visitor ${visitor.v} message ${String(i).padStart(2, '0')} ${words.join(' ')}`;
+          await input.fill(text);
+          await input.press('Enter');
+          visitor.sent.push(text);
+          await sleep(200 + Math.floor(rng() * 700));
+        }
+      }),
+    );
+    const typedAt = Date.now();
+
+    // Let every visitor take its drops (timer plans hit idle sockets too), then stop dropping.
+    const dropsDone = () => proxy.stats.drops.length >= VISITORS * DROPS_EACH;
+    for (let waited = 0; !dropsDone() && waited < 60_000; waited += 250) await sleep(250);
+    proxy.faults = { enabled: false, dropsPerVisitor: DROPS_EACH };
+
+    // Settle: connected, every message sent, nothing streaming (or give up and report).
+    const settled = await Promise.all(
+      visitors.map(({ tab }) =>
+        tab
+          .waitForFunction(
+            () => {
+              const root = document.querySelector('#w').shadowRoot;
+              return (
+                root.querySelector('[part="status"]').dataset.status === 'connected' &&
+                !root.querySelector('[part~="user"]:not([data-state="sent"])') &&
+                !root.querySelector('[data-state="streaming"]') &&
+                !root.querySelector('[part="typing"]')
+              );
+            },
+            undefined,
+            { timeout: 30_000, polling: 200 },
+          )
+          .then(
+            () => true,
+            () => false,
+          ),
+      ),
+    );
+    await sleep(1500);
+
+    const totals = { lost: 0, duplicated: 0, unanswered: 0, stuck: 0, interrupted: 0, forwards: 0 };
+    const details = [];
+    const reconnects = [];
+    let notConnected = 0;
+    let pageErrors = 0;
+    for (const visitor of visitors) {
+      const widget = await visitor.tab.evaluate(readWidget);
+      const cookie = (await visitor.context.cookies(proxy.url))
+        .filter((c) => c.name === 'cw_visitor')
+        .map((c) => `${c.name}=${c.value}`)
+        .join('; ');
+      const stored = await serverConversation({ port, cookie, origin: proxy.url });
+      const result = tally(visitor.sent, widget, stored, proxy.stats.chats);
+      for (const key of ['lost', 'duplicated', 'unanswered', 'stuck']) {
+        totals[key] += result[key].length;
+        for (const item of result[key]) details.push(`visitor ${visitor.v} ${key}: ${item}`);
+      }
+      totals.interrupted += result.interrupted;
+      totals.forwards += result.forwards;
+      reconnects.push(...reconnectTimes(widget.statuses).times);
+      if (widget.status !== 'connected') notConnected++;
+      pageErrors += visitor.pageErrors.length;
+      if (widget.banner) details.push(`visitor ${visitor.v} banner: ${widget.banner}`);
+      const count = (list, test) => list.filter(test).length;
+      console.log(
+        `[network] visitor ${visitor.v}: server stored ${count(stored, (m) => m.role === 'user')} ` +
+          `messages and ${count(stored, (m) => m.role === 'assistant')} replies; the widget shows ` +
+          `${count(widget.messages, (m) => m.role === 'user')} messages, ` +
+          `${count(widget.messages, (m) => m.role === 'assistant' && !m.note)} whole and ` +
+          `${result.interrupted} interrupted replies; status ${widget.status}`,
+      );
+      await visitor.context.close();
+    }
+
+    const sentCount = visitors.reduce((n, v) => n + v.sent.length, 0);
+    const drops = proxy.stats.drops;
+    const byKind = drops.reduce((acc, d) => ({ ...acc, [d.kind]: (acc[d.kind] ?? 0) + 1 }), {});
+    const refusals = proxy.stats.serverErrors.filter((e) => e.clientMessageId);
+    console.log(
+      `[network] ${sentCount} messages typed by ${VISITORS} visitors in ${typedAt - started} ms; ` +
+        `${drops.length} drops ${JSON.stringify(byKind)}; ${proxy.stats.connections} connections, ` +
+        `${proxy.stats.refused.length} refused handshakes`,
+    );
+    console.log(
+      `[network] lost ${totals.lost}, duplicated ${totals.duplicated}, stuck ${totals.stuck}, ` +
+        `unanswered ${totals.unanswered} (interrupted replies ${totals.interrupted}); ` +
+        `${totals.forwards} chat frames forwarded for ${sentCount} messages (resends included)`,
+    );
+    console.log(
+      `[network] reconnect times: ${reconnects.length} reconnects, median ${Math.round(median(reconnects))} ms, ` +
+        `max ${Math.max(...reconnects)} ms; settled ${settled.filter(Boolean).length}/${VISITORS}; ` +
+        `${Date.now() - started} ms in all`,
+    );
+    console.log(
+      `[network] server refusals of a chat (error with clientMessageId): ${refusals.length}` +
+        (refusals.length ? ` ${JSON.stringify([...new Set(refusals.map((e) => e.message))])}` : ''),
+    );
+    for (const line of details.slice(0, 30)) console.log(`[network]   ${line}`);
+
+    assert.ok(sentCount >= 50, 'at least 50 messages');
+    assert.ok(drops.length >= 20, `at least 20 drops (${drops.length})`);
+    assert.equal(totals.lost, 0, 'lost');
+    assert.equal(totals.duplicated, 0, 'duplicated');
+    assert.equal(totals.stuck, 0, 'stuck');
+    // Every message gets one whole reply. The server answers a resent message whose reply was
+    // abandoned by a drop (its `dedupe` rule), so a cut reply need not stay cut.
+    assert.equal(totals.unanswered, 0, 'messages without a whole reply');
+    assert.equal(notConnected, 0, 'every widget ends connected');
+    assert.equal(pageErrors, 0, 'no uncaught page errors');
+  });
+});
