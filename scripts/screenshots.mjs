@@ -8,10 +8,31 @@ import { ROOT, ensureBuilt, freePort, launchBrowser, startServer } from '../test
 const OUT = join(ROOT, 'docs', 'screenshots');
 
 const shots = [
-  { name: 'light', viewport: { width: 1280, height: 860 }, attrs: { theme: 'light' }, ask: 'Can you show me a table?' },
-  { name: 'dark', viewport: { width: 1280, height: 860 }, attrs: { theme: 'dark' }, ask: 'Show me some code' },
-  { name: 'rtl', viewport: { width: 1280, height: 860 }, attrs: { theme: 'light', lang: 'ar' }, ask: 'مرحبا! give me a list' },
-  { name: 'mobile', viewport: { width: 390, height: 780 }, attrs: { theme: 'light' }, ask: 'Can you show me a list?', mobile: true },
+  {
+    name: 'light',
+    viewport: { width: 1280, height: 860 },
+    attrs: { theme: 'light' },
+    ask: 'Can you show me a table?',
+  },
+  {
+    name: 'dark',
+    viewport: { width: 1280, height: 860 },
+    attrs: { theme: 'dark' },
+    ask: 'Show me some code',
+  },
+  {
+    name: 'rtl',
+    viewport: { width: 1280, height: 860 },
+    attrs: { theme: 'light', lang: 'ar' },
+    ask: 'مرحبا! give me a list',
+  },
+  {
+    name: 'mobile',
+    viewport: { width: 390, height: 780 },
+    attrs: { theme: 'light' },
+    ask: 'Can you show me a list?',
+    mobile: true,
+  },
 ];
 
 ensureBuilt();

@@ -23,14 +23,7 @@ export const styles = css`
     --_ok: var(--chat-widget-status-connected, #1a7f37);
     --_warn: var(--chat-widget-status-reconnecting, #9a6700);
     --_bad: var(--chat-widget-status-error, #cf222e);
-    --_font: var(
-      --chat-widget-font,
-      system-ui,
-      -apple-system,
-      'Segoe UI',
-      Roboto,
-      sans-serif
-    );
+    --_font: var(--chat-widget-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     --_mono: var(--chat-widget-mono-font, ui-monospace, SFMono-Regular, Menlo, Consolas, monospace);
     --_font-size: var(--chat-widget-font-size, 15px);
     --_radius: var(--chat-widget-radius, 12px);

@@ -295,11 +295,17 @@ export class ChatWidget extends LitElement {
               ${this.renderTyping()}
             </div>
           </div>
-          ${this.scroller.unseen
-            ? html`<button type="button" class="new-messages" @click=${() => this.scroller.toBottom()}>
-                ${this.t.newMessages}
-              </button>`
-            : nothing}
+          ${
+            this.scroller.unseen
+              ? html`<button
+                  type="button"
+                  class="new-messages"
+                  @click=${() => this.scroller.toBottom()}
+                >
+                  ${this.t.newMessages}
+                </button>`
+              : nothing
+          }
         </div>
         ${this.renderComposer()}
         <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
@@ -321,9 +327,13 @@ export class ChatWidget extends LitElement {
       @click=${this.toggle}
     >
       ${this.open ? closeIcon : chatIcon}
-      ${this.unread > 0 && !this.open
-        ? html`<span part="badge" aria-hidden="true">${this.unread > 9 ? '9+' : this.unread}</span>`
-        : nothing}
+      ${
+        this.unread > 0 && !this.open
+          ? html`<span part="badge" aria-hidden="true"
+              >${this.unread > 9 ? '9+' : this.unread}</span
+            >`
+          : nothing
+      }
     </button>`;
   }
 
@@ -335,26 +345,32 @@ export class ChatWidget extends LitElement {
         <h2>${this.heading || this.t.heading}</h2>
         ${this.renderAgent()}
         <div part="status" data-status=${status} role="status">
-          ${this.statusText(status, retryAt)}${presence !== undefined
-            ? html` · ${format(this.t, 'online', { count: presence })}`
-            : nothing}
+          ${this.statusText(status, retryAt)}${
+            presence !== undefined
+              ? html` · ${format(this.t, 'online', { count: presence })}`
+              : nothing
+          }
         </div>
       </div>
-      ${this.canEscalate && !this.conversation.handoffActive
-        ? html`<button part="escalate-button" type="button" @click=${this.onEscalate}>
-            ${this.t.talkToHuman}
-          </button>`
-        : nothing}
-      ${this.mode === 'inline'
-        ? nothing
-        : html`<button
-            class="header-button"
-            type="button"
-            aria-label=${this.t.closeChat}
-            @click=${this.close}
-          >
-            ${closeIcon}
-          </button>`}
+      ${
+        this.canEscalate && !this.conversation.handoffActive
+          ? html`<button part="escalate-button" type="button" @click=${this.onEscalate}>
+              ${this.t.talkToHuman}
+            </button>`
+          : nothing
+      }
+      ${
+        this.mode === 'inline'
+          ? nothing
+          : html`<button
+              class="header-button"
+              type="button"
+              aria-label=${this.t.closeChat}
+              @click=${this.close}
+            >
+              ${closeIcon}
+            </button>`
+      }
     </header>`;
   }
 
@@ -363,9 +379,11 @@ export class ChatWidget extends LitElement {
     const handoff = this.conversation.handoff;
     if (handoff?.state !== 'assigned' || !handoff.agent) return nothing;
     return html`<span class="agent-chip">
-      ${handoff.agent.avatar
-        ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="20" height="20" />`
-        : nothing}
+      ${
+        handoff.agent.avatar
+          ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="20" height="20" />`
+          : nothing
+      }
       <span>${handoff.agent.name}</span>
     </span>`;
   }

@@ -13,7 +13,9 @@ afterEach(async () => {
 
 describe('accessibility', () => {
   it('works from the keyboard alone: Enter opens, focus goes to the input, Escape returns to the launcher, Space reopens', async () => {
-    const el = await fixture<ChatWidget>(html`<chat-widget server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`);
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+    );
     part(el, 'launcher')!.focus();
     await sendKeys({ press: 'Enter' });
     await until(() => el.open, 'opened');
@@ -37,7 +39,11 @@ describe('accessibility', () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     const key = uniqueKey();
     const el = await fixture<ChatWidget>(
-      html`<chat-widget mode="inline" server=${streamUrl(key, 'hold')} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget
+        mode="inline"
+        server=${streamUrl(key, 'hold')}
+        token=${TOKEN}
+      ></chat-widget>`,
     );
     await connected(el);
     await el.send('anyone?');
@@ -51,7 +57,11 @@ describe('accessibility', () => {
   it('follows the system dark scheme in theme="auto", and passes axe there', async () => {
     await emulateMedia({ colorScheme: 'dark' });
     const el = await fixture<ChatWidget>(
-      html`<chat-widget mode="inline" server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget
+        mode="inline"
+        server=${streamUrl(uniqueKey())}
+        token=${TOKEN}
+      ></chat-widget>`,
     );
     await connected(el);
     expect(getComputedStyle(part(el, 'panel')!).backgroundColor).to.equal('rgb(13, 17, 23)');
@@ -60,7 +70,9 @@ describe('accessibility', () => {
 
   it('stays usable at 200% zoom (half the CSS viewport): the panel fits and the input shows', async () => {
     await setViewport({ width: 640, height: 400 });
-    const el = await fixture<ChatWidget>(html`<chat-widget open server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`);
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget open server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+    );
     const panel = part(el, 'panel')!.getBoundingClientRect();
     expect(panel.top).to.be.at.least(0);
     expect(panel.left).to.be.at.least(0);

@@ -19,9 +19,16 @@ const TOKEN = 'stream-token';
 beforeEach(() => sessionStorage.clear());
 
 async function widget(key: string, scenario = 'handoff', sync?: object) {
-  const server = streamUrl(key, scenario) + (sync ? `&sync=${encodeURIComponent(JSON.stringify(sync))}` : '');
+  const server =
+    streamUrl(key, scenario) + (sync ? `&sync=${encodeURIComponent(JSON.stringify(sync))}` : '');
   const el = await fixture<ChatWidget>(
-    html`<chat-widget id=${key} mode="inline" server=${server} token=${TOKEN} style="height: 520px"></chat-widget>`,
+    html`<chat-widget
+      id=${key}
+      mode="inline"
+      server=${server}
+      token=${TOKEN}
+      style="height: 520px"
+    ></chat-widget>`,
   );
   await connected(el);
   return el;
@@ -46,13 +53,18 @@ describe('chat-widget: human handoff', () => {
     expect((await received(key)).map((f) => f.type)).to.include('sync');
     expect(messages(el, 'user')[0]!.textContent).to.contain('from my other tab');
     expect(messages(el, 'assistant')[0]!.querySelector('strong')!.textContent).to.equal('answer');
-    expect(messages(el, 'agent')[0]!.querySelector('[part="author"]')!.textContent).to.contain('Maya');
+    expect(messages(el, 'agent')[0]!.querySelector('[part="author"]')!.textContent).to.contain(
+      'Maya',
+    );
     expect(part(el, 'handoff')!.dataset.state).to.equal('assigned');
     // Reconnecting syncs again; nothing shows twice and the page hears of no change.
     const changes: HandoffDetail[] = [];
     el.addEventListener('chat-handoff', (e) => changes.push(e.detail));
     await fetch(`${streamHttp()}/__drop?key=${key}`, { method: 'POST' });
-    await until(async () => (await received(key)).filter((f) => f.type === 'sync').length === 2, 'second sync');
+    await until(
+      async () => (await received(key)).filter((f) => f.type === 'sync').length === 2,
+      'second sync',
+    );
     await connected(el);
     await until(() => messages(el).length === 3, 'settled');
     expect(messages(el)).to.have.length(3);
@@ -66,7 +78,10 @@ describe('chat-widget: human handoff', () => {
     el.addEventListener('chat-handoff', (e) => changes.push(e.detail));
 
     part(el, 'escalate-button')!.click();
-    await until(async () => (await received(key)).some((f) => f.type === 'human-escalation'), 'escalation');
+    await until(
+      async () => (await received(key)).some((f) => f.type === 'human-escalation'),
+      'escalation',
+    );
     await push(key, { type: 'handoff', state: 'queued', position: 2 });
     await until(() => part(el, 'handoff'), 'handoff banner');
     expect(part(el, 'handoff')!.dataset.state).to.equal('queued');
@@ -86,7 +101,12 @@ describe('chat-widget: human handoff', () => {
     await push(key, { type: 'agent-typing', active: true, agent: { name: 'Maya' } });
     await until(() => part(el, 'typing'), 'agent typing');
     expect(part(el, 'typing')!.textContent).to.contain('Maya is typing…');
-    await push(key, { type: 'agent-message', messageId: 'a1', content: 'Hi, I can **help**.', agent: { name: 'Maya' } });
+    await push(key, {
+      type: 'agent-message',
+      messageId: 'a1',
+      content: 'Hi, I can **help**.',
+      agent: { name: 'Maya' },
+    });
     await until(() => messages(el, 'agent').length === 1, 'agent message');
     const agentMessage = messages(el, 'agent')[0]!;
     expect(agentMessage.querySelector('strong')!.textContent).to.equal('help');
@@ -103,7 +123,9 @@ describe('chat-widget: human handoff', () => {
 
     await push(key, { type: 'handoff', state: 'ended' });
     await until(() => part(el, 'handoff') === null, 'banner gone');
-    expect(messages(el, 'system').at(-1)!.textContent).to.contain('Maya left the chat. The assistant is back.');
+    expect(messages(el, 'system').at(-1)!.textContent).to.contain(
+      'Maya left the chat. The assistant is back.',
+    );
     expect(part(el, 'escalate-button')).to.exist;
     expect(changes.map((c) => c.state)).to.deep.equal(['queued', 'queued', 'assigned', 'ended']);
     expect(changes[0]!.position).to.equal(2);
@@ -125,7 +147,10 @@ describe('chat-widget: human handoff', () => {
     (form.querySelector('[name="email"]') as HTMLInputElement).value = 'ana@example.com';
     (form.querySelector('[name="message"]') as HTMLTextAreaElement).value = 'Please call me back.';
     form.requestSubmit();
-    await until(async () => (await received(key)).some((f) => f.type === 'leave-message'), 'left message');
+    await until(
+      async () => (await received(key)).some((f) => f.type === 'leave-message'),
+      'left message',
+    );
     const left = (await received(key)).find((f) => f.type === 'leave-message')!;
     expect(left).to.include({ email: 'ana@example.com', message: 'Please call me back.' });
     await push(key, { type: 'left-message', ok: true });
@@ -138,9 +163,15 @@ describe('chat-widget: human handoff', () => {
     const input = part(el, 'input') as HTMLTextAreaElement;
     input.value = 'hel';
     input.dispatchEvent(new InputEvent('input'));
-    await until(async () => (await received(key)).some((f) => f.type === 'typing' && f.active === true), 'typing on');
+    await until(
+      async () => (await received(key)).some((f) => f.type === 'typing' && f.active === true),
+      'typing on',
+    );
     await typeAndSend(el, 'hello');
-    await until(async () => (await received(key)).some((f) => f.type === 'typing' && f.active === false), 'typing off');
+    await until(
+      async () => (await received(key)).some((f) => f.type === 'typing' && f.active === false),
+      'typing off',
+    );
   });
 
   it('sends no extension frame to a strict stream.md server', async () => {
@@ -154,7 +185,10 @@ describe('chat-widget: human handoff', () => {
     await until(() => messages(el, 'system').length === 1, 'escalation answer');
     await until(() => messages(el, 'assistant')[0]?.dataset.state === 'complete', 'reply');
     const types = (await received(key)).map((f) => f.type);
-    expect(types.every((t) => ['chat', 'human-escalation', 'ping'].includes(t as string)), types.join()).to.be.true;
+    expect(
+      types.every((t) => ['chat', 'human-escalation', 'ping'].includes(t as string)),
+      types.join(),
+    ).to.be.true;
     expect(part(el, 'error')).to.equal(null);
   });
 });

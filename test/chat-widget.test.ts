@@ -18,13 +18,15 @@ const TOKEN = 'stream-token';
 beforeEach(() => sessionStorage.clear());
 
 async function inline(key: string, scenario = 'strict', extra = {}) {
-  const el = await fixture<ChatWidget>(html`<chat-widget
-    id=${key}
-    mode="inline"
-    server=${streamUrl(key, scenario)}
-    token=${TOKEN}
-    style="height: 500px"
-  ></chat-widget>`);
+  const el = await fixture<ChatWidget>(
+    html`<chat-widget
+      id=${key}
+      mode="inline"
+      server=${streamUrl(key, scenario)}
+      token=${TOKEN}
+      style="height: 500px"
+    ></chat-widget>`,
+  );
   Object.assign(el, extra);
   return el;
 }
@@ -38,7 +40,9 @@ describe('chat-widget: loading', () => {
 
   it('adds nothing to the host document', async () => {
     const before = document.head.querySelectorAll('style, link').length;
-    await fixture(html`<chat-widget mode="inline" server="ws://127.0.0.1:9/x" token="t"></chat-widget>`);
+    await fixture(
+      html`<chat-widget mode="inline" server="ws://127.0.0.1:9/x" token="t"></chat-widget>`,
+    );
     expect(document.head.querySelectorAll('style, link').length).to.equal(before);
   });
 });
@@ -68,7 +72,9 @@ describe('chat-widget: popup mode', () => {
     await expect(el).to.be.accessible();
 
     const closed = oneEvent(el, 'chat-close');
-    part(el, 'input')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    part(el, 'input')!.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }),
+    );
     await closed;
     await el.updateComplete;
     expect(el.open).to.be.false;
@@ -89,7 +95,13 @@ describe('chat-widget: popup mode', () => {
 
   it('takes position and theme from attributes', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget position="bottom-left" theme="dark" open server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget
+        position="bottom-left"
+        theme="dark"
+        open
+        server=${streamUrl(uniqueKey())}
+        token=${TOKEN}
+      ></chat-widget>`,
     );
     const launcher = part(el, 'launcher')!;
     expect(launcher.getBoundingClientRect().left).to.be.lessThan(window.innerWidth / 2);
@@ -101,7 +113,11 @@ describe('chat-widget: popup mode', () => {
 
   it('lets custom properties restyle it', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget style="--chat-widget-accent: rgb(1, 2, 3)" server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget
+        style="--chat-widget-accent: rgb(1, 2, 3)"
+        server=${streamUrl(uniqueKey())}
+        token=${TOKEN}
+      ></chat-widget>`,
     );
     expect(getComputedStyle(part(el, 'launcher')!).backgroundColor).to.equal('rgb(1, 2, 3)');
   });
@@ -130,7 +146,10 @@ describe('chat-widget: a conversation on the stream protocol', () => {
     expect(messages(el, 'user')[0]!.dataset.state).to.equal('sent');
     expect(done.map((m) => m.role)).to.include.members(['user', 'assistant']);
     const frames = await received(key);
-    expect(frames[0]).to.include({ type: 'chat', content: 'md:Here is **bold** and a list:\n\n- one\n- two' });
+    expect(frames[0]).to.include({
+      type: 'chat',
+      content: 'md:Here is **bold** and a list:\n\n- one\n- two',
+    });
     expect(frames[0]!.timestamp).to.be.a('string');
     await expect(el).to.be.accessible();
   });
@@ -147,7 +166,11 @@ describe('chat-widget: a conversation on the stream protocol', () => {
     input.value = 'line one';
     input.dispatchEvent(new InputEvent('input'));
     await el.updateComplete;
-    const shiftEnter = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, cancelable: true });
+    const shiftEnter = new KeyboardEvent('keydown', {
+      key: 'Enter',
+      shiftKey: true,
+      cancelable: true,
+    });
     input.dispatchEvent(shiftEnter);
     expect(shiftEnter.defaultPrevented).to.be.false;
     expect(messages(el, 'user')).to.have.length(0);
@@ -269,14 +292,21 @@ describe('chat-widget: a conversation on the stream protocol', () => {
     const event = await escalated;
     expect(event.detail.reason).to.be.a('string');
     await until(() => messages(el, 'system')[0], 'escalation response');
-    expect(messages(el, 'system')[0]!.textContent).to.contain('A human agent will contact you soon.');
+    expect(messages(el, 'system')[0]!.textContent).to.contain(
+      'A human agent will contact you soon.',
+    );
     const frames = await received(key);
     expect(frames.some((f) => f.type === 'human-escalation')).to.be.true;
   });
 
   it('hides "Talk to a human" when escalation="off"', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget mode="inline" escalation="off" server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget
+        mode="inline"
+        escalation="off"
+        server=${streamUrl(uniqueKey())}
+        token=${TOKEN}
+      ></chat-widget>`,
     );
     expect(part(el, 'escalate-button')).to.equal(null);
   });
@@ -326,7 +356,11 @@ describe('chat-widget: reliability', () => {
     expect(settled).to.be.false;
     await fetch(`${streamHttp()}/__send?key=${key}`, {
       method: 'POST',
-      body: JSON.stringify({ type: 'ack', clientMessageId: frames[0]!.clientMessageId, messageId: 's1' }),
+      body: JSON.stringify({
+        type: 'ack',
+        clientMessageId: frames[0]!.clientMessageId,
+        messageId: 's1',
+      }),
     });
     await sending;
     await el.updateComplete;
@@ -344,7 +378,9 @@ describe('chat-widget: reliability', () => {
     const again = await inline(key);
     expect(messages(again, 'user')[0]!.textContent).to.contain('remember me');
     expect(messages(again, 'assistant')[0]!.textContent).to.contain('echo: remember me');
-    const stored = Object.keys(sessionStorage).map((k) => sessionStorage.getItem(k)).join('');
+    const stored = Object.keys(sessionStorage)
+      .map((k) => sessionStorage.getItem(k))
+      .join('');
     expect(stored).to.contain('remember me');
     expect(stored).not.to.contain(TOKEN);
   });
@@ -363,26 +399,30 @@ describe('chat-widget: reliability', () => {
   it('fetches a new token once when the handshake is refused, then connects', async () => {
     const key = uniqueKey();
     let calls = 0;
-    const el = await fixture<ChatWidget>(html`<chat-widget
-      mode="inline"
-      id=${key}
-      server=${streamUrl(key, 'refuse-once')}
-      .getToken=${() => {
-        calls += 1;
-        return Promise.resolve({ token: TOKEN, expires_in: 300 });
-      }}
-    ></chat-widget>`);
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget
+        mode="inline"
+        id=${key}
+        server=${streamUrl(key, 'refuse-once')}
+        .getToken=${() => {
+          calls += 1;
+          return Promise.resolve({ token: TOKEN, expires_in: 300 });
+        }}
+      ></chat-widget>`,
+    );
     await connected(el);
     expect(calls).to.equal(2);
   });
 
   it('after a second refusal shows the error and backs off instead of hammering', async () => {
     const key = uniqueKey();
-    const el = await fixture<ChatWidget>(html`<chat-widget
-      mode="inline"
-      server=${streamUrl(key, 'refuse')}
-      token-url=${`${streamHttp()}/token?key=${key}`}
-    ></chat-widget>`);
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget
+        mode="inline"
+        server=${streamUrl(key, 'refuse')}
+        token-url=${`${streamHttp()}/token?key=${key}`}
+      ></chat-widget>`,
+    );
     const error = await oneEvent(el, 'chat-error');
     expect(error.detail.code).to.equal('auth');
     await until(() => part(el, 'error'), 'error banner');
@@ -407,7 +447,12 @@ describe('chat-widget: configuration errors', () => {
 
   it('says so for an unknown protocol and a non-WebSocket server', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget mode="inline" protocol="carrier-pigeon" server="ws://x" token="t"></chat-widget>`,
+      html`<chat-widget
+        mode="inline"
+        protocol="carrier-pigeon"
+        server="ws://x"
+        token="t"
+      ></chat-widget>`,
     );
     await until(() => part(el, 'error'), 'error banner');
     expect(part(el, 'error')!.textContent).to.contain('carrier-pigeon');
@@ -439,14 +484,21 @@ describe('chat-widget: scrolling', () => {
     const el = await inline(key);
     await connected(el);
     for (let i = 0; i < 12; i++) await el.send(`message ${i}\n\nwith\n\nlines`);
-    await until(() => messages(el, 'assistant').filter((m) => m.dataset.state === 'complete').length === 12, 'replies');
+    await until(
+      () => messages(el, 'assistant').filter((m) => m.dataset.state === 'complete').length === 12,
+      'replies',
+    );
     const log = part(el, 'messages')!;
     await until(() => log.scrollHeight - log.scrollTop - log.clientHeight < 40, 'pinned');
     log.scrollTop = 0;
     log.dispatchEvent(new Event('scroll'));
     await fetch(`${streamHttp()}/__send?key=${key}`, {
       method: 'POST',
-      body: JSON.stringify({ type: 'ai-response', messageId: 'late', message: 'one more\n\nthing' }),
+      body: JSON.stringify({
+        type: 'ai-response',
+        messageId: 'late',
+        message: 'one more\n\nthing',
+      }),
     });
     await until(() => el.shadowRoot!.querySelector('.new-messages'), 'new messages button');
     expect(log.scrollTop).to.equal(0);
@@ -478,14 +530,16 @@ describe('chat-widget: names, badge, time, languages', () => {
 
   it('shows the assistant name and avatar, and a relative time', async () => {
     const key = uniqueKey();
-    const el = await fixture<ChatWidget>(html`<chat-widget
-      id=${key}
-      mode="inline"
-      assistant-name="Ada"
-      assistant-avatar="data:image/gif;base64,R0lGODlhAQABAAAAACw="
-      server=${streamUrl(key)}
-      token=${TOKEN}
-    ></chat-widget>`);
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget
+        id=${key}
+        mode="inline"
+        assistant-name="Ada"
+        assistant-avatar="data:image/gif;base64,R0lGODlhAQABAAAAACw="
+        server=${streamUrl(key)}
+        token=${TOKEN}
+      ></chat-widget>`,
+    );
     await connected(el);
     await el.send('hi');
     await until(() => messages(el, 'assistant')[0]?.dataset.state === 'complete', 'reply');
@@ -499,7 +553,12 @@ describe('chat-widget: names, badge, time, languages', () => {
 
   it('speaks the chosen language, mirrors for Arabic, and takes string overrides', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget mode="inline" lang="ar" server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget
+        mode="inline"
+        lang="ar"
+        server=${streamUrl(uniqueKey())}
+        token=${TOKEN}
+      ></chat-widget>`,
     );
     const panel = part(el, 'panel')!;
     expect(panel.getAttribute('dir')).to.equal('rtl');
@@ -534,7 +593,11 @@ describe('chat-widget: screen readers', () => {
     expect(part(el, 'messages')!.getAttribute('aria-live')).to.equal('off');
     await el.send('hello');
     for (const [i, token] of ['Hello ', 'there, ', 'friend.'].entries()) {
-      if (i === 0) await fetch(`${streamHttp()}/__send?key=${key}`, { method: 'POST', body: JSON.stringify({ type: 'stream-start', messageId: 'sr1' }) });
+      if (i === 0)
+        await fetch(`${streamHttp()}/__send?key=${key}`, {
+          method: 'POST',
+          body: JSON.stringify({ type: 'stream-start', messageId: 'sr1' }),
+        });
       await fetch(`${streamHttp()}/__send?key=${key}`, {
         method: 'POST',
         body: JSON.stringify({ type: 'stream-token', messageId: 'sr1', token }),
@@ -542,15 +605,23 @@ describe('chat-widget: screen readers', () => {
       await until(() => messages(el, 'assistant')[0]?.textContent?.includes(token.trim()), token);
       expect(live.textContent!.trim()).to.equal('Connected');
     }
-    await fetch(`${streamHttp()}/__send?key=${key}`, { method: 'POST', body: JSON.stringify({ type: 'stream-end', messageId: 'sr1' }) });
-    await until(() => live.textContent!.trim() === 'Hello there, friend.', 'announced once complete');
+    await fetch(`${streamHttp()}/__send?key=${key}`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'stream-end', messageId: 'sr1' }),
+    });
+    await until(
+      () => live.textContent!.trim() === 'Hello there, friend.',
+      'announced once complete',
+    );
   });
 });
 
 describe('chat-widget: configured late by a page script', () => {
   it('connects once the page sets server after the element upgraded, and drops the config error', async () => {
     const key = uniqueKey();
-    const el = await fixture<ChatWidget>(html`<chat-widget mode="inline" token=${TOKEN}></chat-widget>`);
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget mode="inline" token=${TOKEN}></chat-widget>`,
+    );
     await until(() => part(el, 'error'), 'config error shown');
     el.setAttribute('server', streamUrl(key));
     await connected(el);

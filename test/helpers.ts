@@ -32,7 +32,9 @@ export function parts(el: ChatWidget, name: string): HTMLElement[] {
 }
 
 export function messages(el: ChatWidget, role?: string): HTMLElement[] {
-  return parts(el, 'message').filter((m) => !role || m.getAttribute('part')!.split(' ').includes(role));
+  return parts(el, 'message').filter(
+    (m) => !role || m.getAttribute('part')!.split(' ').includes(role),
+  );
 }
 
 export async function until(predicate: () => unknown, message = 'condition', timeout = 5000) {
@@ -50,6 +52,8 @@ export async function typeAndSend(el: ChatWidget, text: string) {
   input.value = text;
   input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
   await el.updateComplete;
-  input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+  input.dispatchEvent(
+    new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }),
+  );
   await el.updateComplete;
 }

@@ -12,7 +12,8 @@ export class RateLimiter {
 
   /** How long to wait before the next send may go; 0 when it may go now. */
   wait(now: number): number {
-    while (this.sent.length > 0 && now - (this.sent[0] as number) >= this.windowMs) this.sent.shift();
+    while (this.sent.length > 0 && now - (this.sent[0] as number) >= this.windowMs)
+      this.sent.shift();
     if (this.sent.length < this.limit) return 0;
     return (this.sent[0] as number) + this.windowMs - now;
   }

@@ -637,7 +637,9 @@ export class ConversationController implements ReactiveController {
       const agent = next.agent ?? previous?.agent;
       if (agent && !next.agent) next.agent = agent;
       const strings = this.strings();
-      const text = agent ? format(strings, 'handoffEnded', { name: agent.name }) : strings.handoffEndedNoName;
+      const text = agent
+        ? format(strings, 'handoffEnded', { name: agent.name })
+        : strings.handoffEndedNoName;
       this.complete(
         this.transcript.push({
           id: crypto.randomUUID(),

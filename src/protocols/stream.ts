@@ -226,7 +226,12 @@ export function createStreamAdapter(): ProtocolAdapter {
     greeted: () => (has('sync') ? [JSON.stringify({ type: 'sync' })] : []),
     decode,
     encodeMessage: (text, clientId) => ({
-      frame: JSON.stringify({ type: 'chat', content: text, timestamp: now(), clientMessageId: clientId }),
+      frame: JSON.stringify({
+        type: 'chat',
+        content: text,
+        timestamp: now(),
+        clientMessageId: clientId,
+      }),
     }),
     encodeEscalate: (reason) =>
       JSON.stringify({ type: 'human-escalation', reason, timestamp: now() }),

@@ -125,7 +125,9 @@ export interface ProtocolAdapter {
    * A REST call to make before the socket opens (create the chat), and how to
    * read its JSON answer into context changes. Null when none is needed.
    */
-  prepare(ctx: ConnectContext): { request: HttpRequest; read(json: unknown): Partial<ConnectContext> } | null;
+  prepare(
+    ctx: ConnectContext,
+  ): { request: HttpRequest; read(json: unknown): Partial<ConnectContext> } | null;
   socketUrl(ctx: ConnectContext): string;
   /** Frames to send as soon as the socket opens (history request, presence query). */
   opened(ctx: ConnectContext): string[];

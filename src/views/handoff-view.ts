@@ -44,9 +44,11 @@ export function handoffView(
   if (!handoff || handoff.state === 'ended') return nothing;
   const { strings } = options;
   return html`<div part="handoff" data-state=${handoff.state}>
-    ${handoff.state === 'assigned' && handoff.agent?.avatar
-      ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="24" height="24" />`
-      : nothing}
+    ${
+      handoff.state === 'assigned' && handoff.agent?.avatar
+        ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="24" height="24" />`
+        : nothing
+    }
     <p>${handoffText(handoff, strings, options.reason)}</p>
     ${handoff.state === 'unavailable' && options.canLeaveMessage ? leaveView(options) : nothing}
   </div>`;
@@ -67,7 +69,9 @@ function leaveView(options: HandoffViewOptions): TemplateResult {
     options.onLeave(String(data.get('email') ?? ''), String(data.get('message') ?? ''));
   };
   return html`<form class="leave" @submit=${submit}>
-    <label>${strings.leaveEmail} <input name="email" type="email" autocomplete="email" required /></label>
+    <label
+      >${strings.leaveEmail} <input name="email" type="email" autocomplete="email" required
+    /></label>
     <label>${strings.leaveText} <textarea name="message" rows="3" required></textarea></label>
     ${options.formError ? html`<p class="notice" role="alert">${options.formError}</p>` : nothing}
     <button type="submit">${strings.leaveSend}</button>

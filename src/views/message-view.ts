@@ -27,13 +27,17 @@ export function messageView(message: ChatMessage, options: MessageViewOptions): 
     data-state=${message.state}
     data-note=${message.note ?? nothing}
   >
-    ${author
-      ? html`<div class="author" part="author">
-          ${author.avatar
-            ? html`<img part="avatar" src=${author.avatar} alt="" width="20" height="20" />`
-            : nothing}<span>${author.name}</span>
-        </div>`
-      : nothing}
+    ${
+      author
+        ? html`<div class="author" part="author">
+            ${
+              author.avatar
+                ? html`<img part="avatar" src=${author.avatar} alt="" width="20" height="20" />`
+                : nothing
+            }<span>${author.name}</span>
+          </div>`
+        : nothing
+    }
     ${contentView(message, options)} ${metaView(message, strings, options)}
   </div>`;
 }

@@ -239,15 +239,25 @@ describe('connection', () => {
 
 describe('connection: REST calls after the token was refreshed', () => {
   it('builds requests with the newest token, not the one the socket connected with', async () => {
-    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const clock = sinon.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     const realWebSocket = window.WebSocket;
     (window as unknown as { WebSocket: unknown }).WebSocket = FakeSocket;
     let n = 0;
     const connection = new Connection({
       adapter: createStreamAdapter(),
       context: { server: 'ws://chat.test/ws', apiBase: 'http://chat.test' },
-      tokens: new TokenSource({ getToken: () => Promise.resolve({ token: `t${++n}`, expires_in: 300 }) }),
-      listener: { status: () => {}, event: () => {}, opened: () => {}, closed: () => {}, context: () => {} },
+      tokens: new TokenSource({
+        getToken: () => Promise.resolve({ token: `t${++n}`, expires_in: 300 }),
+      }),
+      listener: {
+        status: () => {},
+        event: () => {},
+        opened: () => {},
+        closed: () => {},
+        context: () => {},
+      },
     });
     try {
       connection.start();

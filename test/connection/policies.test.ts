@@ -1,9 +1,5 @@
 import { expect } from '@open-wc/testing';
-import {
-  BACKOFF_CAP_MS,
-  BACKOFF_FLOOR_MS,
-  backoffDelay,
-} from '../../src/connection/backoff.js';
+import { BACKOFF_CAP_MS, BACKOFF_FLOOR_MS, backoffDelay } from '../../src/connection/backoff.js';
 import { RateLimiter } from '../../src/connection/rate-limit.js';
 import { isFresh, readToken, refreshMargin } from '../../src/connection/token-policy.js';
 

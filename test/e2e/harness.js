@@ -12,7 +12,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The tests load the widget from dist/, as a site would: build it when missing. */
 export function ensureBuilt() {
-  if (!existsSync(join(ROOT, 'dist', 'chat-widget.js')) || !existsSync(join(ROOT, 'dist', 'chat-widget.iife.js'))) {
+  if (
+    !existsSync(join(ROOT, 'dist', 'chat-widget.js')) ||
+    !existsSync(join(ROOT, 'dist', 'chat-widget.iife.js'))
+  ) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
 }

@@ -37,8 +37,10 @@ describe('stream protocol, end to end', () => {
     await input.press('Enter');
   }
 
-  const replies = (page) => page.locator(sel('[part~="message"][part~="assistant"]:not([data-id="greeting"])'));
-  const complete = (page) => page.locator(sel('[part~="assistant"][data-state="complete"]:not([data-id="greeting"])'));
+  const replies = (page) =>
+    page.locator(sel('[part~="message"][part~="assistant"]:not([data-id="greeting"])'));
+  const complete = (page) =>
+    page.locator(sel('[part~="assistant"][data-state="complete"]:not([data-id="greeting"])'));
 
   it('streams a markdown reply that renders and completes', async () => {
     const context = await browser.newContext();
@@ -65,7 +67,9 @@ describe('stream protocol, end to end', () => {
     const escalated = page.evaluate(
       () =>
         new Promise((resolve) =>
-          document.querySelector('#inline-chat').addEventListener('chat-escalate', (e) => resolve(e.detail), { once: true }),
+          document
+            .querySelector('#inline-chat')
+            .addEventListener('chat-escalate', (e) => resolve(e.detail), { once: true }),
         ),
     );
     await page.locator(sel('[part="escalate-button"]')).click();
@@ -83,21 +87,35 @@ describe('stream protocol, end to end', () => {
     await server.kill('SIGKILL');
     await page.locator(sel('[part="status"]:not([data-status="connected"])')).waitFor();
     await send(page, 'second, while the server is down');
-    const queued = page.locator(sel('[part~="user"]'), { hasText: 'second, while the server is down' });
+    const queued = page.locator(sel('[part~="user"]'), {
+      hasText: 'second, while the server is down',
+    });
     assert.equal(await queued.getAttribute('data-state'), 'sending');
 
     server = await startServer({ port });
-    await page.locator(sel('[part="status"][data-status="connected"]')).waitFor({ timeout: 45_000 });
-    await page.locator(sel('[part~="user"][data-state="sent"]'), { hasText: 'second, while' }).waitFor();
+    await page
+      .locator(sel('[part="status"][data-status="connected"]'))
+      .waitFor({ timeout: 45_000 });
+    await page
+      .locator(sel('[part~="user"][data-state="sent"]'), { hasText: 'second, while' })
+      .waitFor();
     await page.waitForFunction(
       () =>
         document
           .querySelector('#inline-chat')
-          .shadowRoot.querySelectorAll('[part~="assistant"][data-state="complete"]:not([data-id="greeting"])').length === 2,
+          .shadowRoot.querySelectorAll(
+            '[part~="assistant"][data-state="complete"]:not([data-id="greeting"])',
+          ).length === 2,
     );
     // Exactly one copy of each message, the first exchange still there.
-    assert.equal(await page.locator(sel('[part~="user"]'), { hasText: 'first, before the crash' }).count(), 1);
-    assert.equal(await page.locator(sel('[part~="user"]'), { hasText: 'second, while' }).count(), 1);
+    assert.equal(
+      await page.locator(sel('[part~="user"]'), { hasText: 'first, before the crash' }).count(),
+      1,
+    );
+    assert.equal(
+      await page.locator(sel('[part~="user"]'), { hasText: 'second, while' }).count(),
+      1,
+    );
     assert.equal(await page.locator(sel('[part~="assistant"][data-state="streaming"]')).count(), 0);
     assert.deepEqual(errors, []);
     await context.close();
@@ -141,7 +159,9 @@ describe('stream protocol, end to end', () => {
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !document.querySelector('#popup-chat').open);
     assert.equal(
-      await page.evaluate(() => document.querySelector('#popup-chat').shadowRoot.activeElement?.getAttribute('part')),
+      await page.evaluate(() =>
+        document.querySelector('#popup-chat').shadowRoot.activeElement?.getAttribute('part'),
+      ),
       'launcher',
     );
     await context.close();

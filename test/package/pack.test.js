@@ -28,7 +28,10 @@ test('ships both CDN files with maps, the types and the manifest', () => {
     assert.ok(files.includes(f), `${f} is in the package`);
   }
   assert.deepEqual(
-    files.filter((f) => !/^(dist\/(chat-widget|types\/)|custom-elements\.json|README\.md|package\.json)/.test(f)),
+    files.filter(
+      (f) =>
+        !/^(dist\/(chat-widget|types\/)|custom-elements\.json|README\.md|package\.json)/.test(f),
+    ),
     [],
   );
 });
@@ -93,7 +96,9 @@ if (el) {
       join(dir, 'page.ts'),
       `${good}document.querySelector('chat-widget')?.addEventListener('chat-message', (e) => e.detail.message.nope);\n`,
     );
-    assert.throws(() => execFileSync(tsc, ['-p', dir], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }));
+    assert.throws(() =>
+      execFileSync(tsc, ['-p', dir], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

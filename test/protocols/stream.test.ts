@@ -2,34 +2,50 @@ import { expect } from '@open-wc/testing';
 import { createStreamAdapter } from '../../src/protocols/stream.js';
 import type { ConnectContext } from '../../src/protocols/types.js';
 
-const ctx: ConnectContext = { server: 'wss://chat.example.com/ws?site=1', token: 'jwt', apiBase: '' };
+const ctx: ConnectContext = {
+  server: 'wss://chat.example.com/ws?site=1',
+  token: 'jwt',
+  apiBase: '',
+};
 const f = (frame: unknown) => JSON.stringify(frame);
 const ts = '2025-09-12T10:00:00.000Z';
 
 describe('stream adapter', () => {
   it('connects with the token in the query, keeping the query the page gave', () => {
-    expect(createStreamAdapter().socketUrl(ctx)).to.equal('wss://chat.example.com/ws?site=1&token=jwt');
+    expect(createStreamAdapter().socketUrl(ctx)).to.equal(
+      'wss://chat.example.com/ws?site=1&token=jwt',
+    );
   });
 
   it('reads the documented frames', () => {
     const a = createStreamAdapter();
-    expect(a.decode(f({ type: 'connection', message: 'Connected to chatbot server', timestamp: ts }))).to.deep.equal([
-      { kind: 'ready', features: [] },
-    ]);
-    expect(a.decode(f({ type: 'stream-start', messageId: 'msg_abc123', timestamp: ts }))).to.deep.equal([
-      { kind: 'stream-start', id: 'msg_abc123', role: 'assistant' },
-    ]);
-    expect(a.decode(f({ type: 'stream-token', messageId: 'msg_abc123', token: 'Hello', timestamp: ts }))).to.deep.equal([
+    expect(
+      a.decode(f({ type: 'connection', message: 'Connected to chatbot server', timestamp: ts })),
+    ).to.deep.equal([{ kind: 'ready', features: [] }]);
+    expect(
+      a.decode(f({ type: 'stream-start', messageId: 'msg_abc123', timestamp: ts })),
+    ).to.deep.equal([{ kind: 'stream-start', id: 'msg_abc123', role: 'assistant' }]);
+    expect(
+      a.decode(f({ type: 'stream-token', messageId: 'msg_abc123', token: 'Hello', timestamp: ts })),
+    ).to.deep.equal([
       { kind: 'stream-delta', id: 'msg_abc123', delta: 'Hello', role: 'assistant' },
     ]);
-    expect(a.decode(f({ type: 'stream-end', messageId: 'msg_abc123', timestamp: ts }))).to.deep.equal([
-      { kind: 'stream-end', id: 'msg_abc123' },
-    ]);
     expect(
-      a.decode(f({ type: 'human-escalation-response', message: 'A human agent will contact you soon.', timestamp: ts })),
+      a.decode(f({ type: 'stream-end', messageId: 'msg_abc123', timestamp: ts })),
+    ).to.deep.equal([{ kind: 'stream-end', id: 'msg_abc123' }]);
+    expect(
+      a.decode(
+        f({
+          type: 'human-escalation-response',
+          message: 'A human agent will contact you soon.',
+          timestamp: ts,
+        }),
+      ),
     ).to.deep.equal([{ kind: 'system', text: 'A human agent will contact you soon.' }]);
     expect(a.decode(f({ type: 'pong', timestamp: ts }))).to.deep.equal([{ kind: 'pong' }]);
-    expect(a.decode(f({ type: 'error', message: 'Error description', timestamp: ts }))).to.deep.equal([
+    expect(
+      a.decode(f({ type: 'error', message: 'Error description', timestamp: ts })),
+    ).to.deep.equal([
       { kind: 'error', code: 'server-error', message: 'Error description', abortsStream: false },
     ]);
   });
@@ -50,12 +66,22 @@ describe('stream adapter', () => {
 
   it('handles what deployed servers send: typing, one-shot ai-response, an error instead of stream-end', () => {
     const a = createStreamAdapter();
-    expect(a.decode(f({ type: 'typing', message: 'AI is thinking...', timestamp: ts }))).to.deep.equal([
-      { kind: 'typing', active: true, role: 'assistant' },
-    ]);
     expect(
-      a.decode(f({ type: 'ai-response', messageId: 'm9', message: 'Whole **reply**', model: 'x', timestamp: ts })),
-    ).to.deep.equal([{ kind: 'message', message: { id: 'm9', role: 'assistant', content: 'Whole **reply**' } }]);
+      a.decode(f({ type: 'typing', message: 'AI is thinking...', timestamp: ts })),
+    ).to.deep.equal([{ kind: 'typing', active: true, role: 'assistant' }]);
+    expect(
+      a.decode(
+        f({
+          type: 'ai-response',
+          messageId: 'm9',
+          message: 'Whole **reply**',
+          model: 'x',
+          timestamp: ts,
+        }),
+      ),
+    ).to.deep.equal([
+      { kind: 'message', message: { id: 'm9', role: 'assistant', content: 'Whole **reply**' } },
+    ]);
     a.decode(f({ type: 'stream-start', messageId: 'm1' }));
     expect(a.decode(f({ type: 'error', message: 'Stream error occurred' }))).to.deep.equal([
       { kind: 'error', code: 'server-error', message: 'Stream error occurred', abortsStream: true },
@@ -101,10 +127,15 @@ describe('stream adapter', () => {
     expect(strict.capabilities().acks).to.be.false;
 
     const ours = createStreamAdapter();
-    ours.decode(f({ type: 'connection', message: 'hi', features: ['ack', 'sync', 'typing', 'handoff'] }));
+    ours.decode(
+      f({ type: 'connection', message: 'hi', features: ['ack', 'sync', 'typing', 'handoff'] }),
+    );
     expect(ours.capabilities()).to.include({ acks: true, typing: true });
     expect(ours.greeted!(ctx).map((x) => JSON.parse(x).type)).to.deep.equal(['sync']);
-    expect(JSON.parse(ours.encodeTyping(false, ctx)!)).to.include({ type: 'typing', active: false });
+    expect(JSON.parse(ours.encodeTyping(false, ctx)!)).to.include({
+      type: 'typing',
+      active: false,
+    });
     expect(JSON.parse(ours.encodeLeaveMessage!('a@b.c', 'call me', ctx)!)).to.include({
       type: 'leave-message',
       email: 'a@b.c',
@@ -123,16 +154,43 @@ describe('stream adapter', () => {
     expect(a.decode(f({ type: 'handoff', state: 'queued', position: 2 }))).to.deep.equal([
       { kind: 'handoff', state: 'queued', position: 2 },
     ]);
-    expect(a.decode(f({ type: 'handoff', state: 'assigned', agent: { name: 'Maya', avatar: 'https://x/m.png' } }))).to.deep.equal([
+    expect(
+      a.decode(
+        f({
+          type: 'handoff',
+          state: 'assigned',
+          agent: { name: 'Maya', avatar: 'https://x/m.png' },
+        }),
+      ),
+    ).to.deep.equal([
       { kind: 'handoff', state: 'assigned', agent: { name: 'Maya', avatar: 'https://x/m.png' } },
     ]);
-    expect(a.decode(f({ type: 'agent-message', messageId: 'a1', content: 'Hi, **Maya** here', agent: { name: 'Maya' } }))).to.deep.equal([
-      { kind: 'message', message: { id: 'a1', role: 'agent', content: 'Hi, **Maya** here', author: { name: 'Maya' } } },
+    expect(
+      a.decode(
+        f({
+          type: 'agent-message',
+          messageId: 'a1',
+          content: 'Hi, **Maya** here',
+          agent: { name: 'Maya' },
+        }),
+      ),
+    ).to.deep.equal([
+      {
+        kind: 'message',
+        message: {
+          id: 'a1',
+          role: 'agent',
+          content: 'Hi, **Maya** here',
+          author: { name: 'Maya' },
+        },
+      },
     ]);
-    expect(a.decode(f({ type: 'agent-typing', active: true, agent: { name: 'Maya' } }))).to.deep.equal([
-      { kind: 'typing', active: true, who: { name: 'Maya' }, role: 'agent' },
+    expect(
+      a.decode(f({ type: 'agent-typing', active: true, agent: { name: 'Maya' } })),
+    ).to.deep.equal([{ kind: 'typing', active: true, who: { name: 'Maya' }, role: 'agent' }]);
+    expect(a.decode(f({ type: 'left-message', ok: true }))).to.deep.equal([
+      { kind: 'left-message' },
     ]);
-    expect(a.decode(f({ type: 'left-message', ok: true }))).to.deep.equal([{ kind: 'left-message' }]);
   });
 
   it('turns a sync into acks, messages, a reply in flight and the handoff state', () => {
@@ -143,8 +201,20 @@ describe('stream adapter', () => {
         messages: [
           { messageId: 'u1', role: 'user', content: 'hello', clientMessageId: 'c1', timestamp: ts },
           { messageId: 'r1', role: 'assistant', content: 'Hi!', timestamp: ts },
-          { messageId: 'a1', role: 'agent', content: 'Maya here', agent: { name: 'Maya' }, timestamp: ts },
-          { messageId: 'r2', role: 'assistant', content: 'half a', state: 'streaming', timestamp: ts },
+          {
+            messageId: 'a1',
+            role: 'agent',
+            content: 'Maya here',
+            agent: { name: 'Maya' },
+            timestamp: ts,
+          },
+          {
+            messageId: 'r2',
+            role: 'assistant',
+            content: 'half a',
+            state: 'streaming',
+            timestamp: ts,
+          },
           { messageId: 'bad', role: 'wizard', content: 'x' },
         ],
         handoff: { state: 'assigned', agent: { name: 'Maya' } },
@@ -153,14 +223,28 @@ describe('stream adapter', () => {
     const at = Date.parse(ts);
     expect(events).to.deep.equal([
       { kind: 'ack', clientId: 'c1', id: 'u1' },
-      { kind: 'message', message: { id: 'u1', role: 'user', content: 'hello', clientId: 'c1', createdAt: at } },
+      {
+        kind: 'message',
+        message: { id: 'u1', role: 'user', content: 'hello', clientId: 'c1', createdAt: at },
+      },
       { kind: 'message', message: { id: 'r1', role: 'assistant', content: 'Hi!', createdAt: at } },
-      { kind: 'message', message: { id: 'a1', role: 'agent', content: 'Maya here', author: { name: 'Maya' }, createdAt: at } },
+      {
+        kind: 'message',
+        message: {
+          id: 'a1',
+          role: 'agent',
+          content: 'Maya here',
+          author: { name: 'Maya' },
+          createdAt: at,
+        },
+      },
       { kind: 'stream-start', id: 'r2', role: 'assistant' },
       { kind: 'stream-delta', id: 'r2', delta: 'half a', role: 'assistant' },
       { kind: 'handoff', state: 'assigned', agent: { name: 'Maya' } },
     ]);
     // The reply in flight continues.
-    expect(a.decode(f({ type: 'stream-token', messageId: 'r2', token: 'nd more' }))).to.have.length(1);
+    expect(a.decode(f({ type: 'stream-token', messageId: 'r2', token: 'nd more' }))).to.have.length(
+      1,
+    );
   });
 });
