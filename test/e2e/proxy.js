@@ -351,14 +351,20 @@ export function median(values) {
 
 /**
  * The server's own record of a visitor's conversation, through its public interfaces only: a
- * token for the visitor's cookie from the token endpoint, then a `sync` on a fresh socket.
+ * token for the visitor's cookie from the token endpoint (or `token`), then a `sync` on a fresh
+ * socket.
  */
-export async function serverConversation({ port, cookie, origin }) {
-  const answer = await fetch(`http://127.0.0.1:${port}/api/chat-token`, {
-    method: 'POST',
-    headers: { cookie },
-  });
-  const { token } = await answer.json();
+export async function serverConversation({ port, cookie, origin, token: given }) {
+  const token =
+    given ??
+    (
+      await (
+        await fetch(`http://127.0.0.1:${port}/api/chat-token`, {
+          method: 'POST',
+          headers: { cookie },
+        })
+      ).json()
+    ).token;
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${encodeURIComponent(token)}`, {
     origin,
   });
@@ -378,4 +384,60 @@ export async function serverConversation({ port, cookie, origin }) {
   } finally {
     ws.terminate();
   }
+}
+
+/** What the widget shows, read from its shadow DOM. */
+export function readWidget() {
+  const root = document.querySelector('#w').shadowRoot;
+  const messages = [...root.querySelectorAll('[part~="message"]')].map((m) => ({
+    role: m.getAttribute('part').split(' ')[1],
+    state: m.dataset.state,
+    note: m.dataset.note ?? null,
+    text: m.querySelector('[part="content"]')?.textContent ?? '',
+  }));
+  return {
+    messages,
+    status: root.querySelector('[part="status"]').dataset.status,
+    banner: root.querySelector('[part="error"] p')?.textContent ?? null,
+    statuses: window.__statuses,
+    errors: window.__errors,
+  };
+}
+
+/**
+ * Per content sent: how often the server stored and answered it, the widget shows it and a
+ * complete or interrupted reply to it, and the proxy forwarded it (under how many ids).
+ */
+export function tally(sent, widget, server, chats) {
+  const out = { lost: [], duplicated: [], unanswered: [], stuck: [], forwards: 0, interrupted: 0 };
+  const user = (m) => m.role === 'user';
+  for (const content of sent) {
+    const serverUser = server.filter((m) => m.role === 'user' && m.content === content).length;
+    const serverAnswers = server.filter(
+      (m) => m.role === 'assistant' && m.content.includes(content),
+    ).length;
+    const shown = widget.messages.filter((m) => user(m) && m.text === content);
+    const answered = widget.messages.filter(
+      (m) =>
+        m.role === 'assistant' && m.state === 'complete' && !m.note && m.text.includes(content),
+    ).length;
+    const forwarded = chats.filter((c) => c.content === content);
+    const ids = new Set(forwarded.map((c) => c.clientMessageId));
+    out.forwards += forwarded.length;
+    if (serverUser === 0 || shown.length === 0 || forwarded.length === 0) out.lost.push(content);
+    if (serverUser > 1 || shown.length > 1 || serverAnswers > 1 || answered > 1 || ids.size > 1) {
+      out.duplicated.push(
+        `${content} (server ${serverUser}×, answered ${serverAnswers}×; shown ${shown.length}×, ` +
+          `answered ${answered}× in the widget; ${ids.size} client ids)`,
+      );
+    }
+    if (serverAnswers === 0 && answered === 0) out.unanswered.push(content);
+  }
+  for (const m of widget.messages) {
+    if ((user(m) && m.state !== 'sent') || m.state === 'streaming') {
+      out.stuck.push(`${m.role} ${m.state}: ${m.text.slice(0, 60)}`);
+    }
+    if (m.note === 'interrupted') out.interrupted++;
+  }
+  return out;
 }
