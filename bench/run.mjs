@@ -5,13 +5,13 @@
 //   npm run bench -- --strict       exit 1 when a target fails (otherwise always 0)
 //   npm run bench -- --profile      also CPU-profile the widget at 8,000 tokens, source-mapped
 //
-// More options: --runs N (max-rate cells, default 5), --paced-runs N (200 tok/s cells, default 1:
-// an 8,000-token reply lasts 40 s there), --naive-runs N (default 1: the naive baseline needs
-// minutes of CPU per 8,000-token reply), --naive-paced-all (also run naive at 200 tok/s with
-// 8,000 tokens; it cannot keep up, so by default that cell is skipped), --renderers, --sizes,
-// --rates (comma lists, e.g. `--renderers widget --sizes 8000 --rates fast`), --no-trace,
-// --save-traces (DevTools-loadable traces in bench/results/; heavier, skews the numbers),
-// --profile-renderer NAME.
+// More options: --runs N (max-rate cells, default 5), --naive-runs N (default 1: the naive
+// baseline needs about two minutes of CPU for one 8,000-token reply), --paced-runs N (200 tok/s
+// cells, default 1), --paced-all (at 200 tok/s run every renderer at every size; by default only
+// the widget streams the long reply there, as floor and naive would add 40 s and ~2 min),
+// --renderers, --sizes, --rates (comma lists: `--renderers widget --sizes 8000 --rates fast`),
+// --no-trace, --save-traces (DevTools-loadable traces in bench/results/; heavier, skews the
+// numbers), --profile-renderer NAME, --profile-rate fast|N.
 //
 // Headless Chromium (scripts/browser.mjs) loads bench/page.js from a local server that also speaks
 // the `stream` protocol over WebSocket and answers `chat` with a seeded reply (bench/reply.mjs).
@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     'paced-runs': { type: 'string', default: '1' },
     'naive-runs': { type: 'string', default: '1' },
-    'naive-paced-all': { type: 'boolean', default: false },
+    'paced-all': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     renderers: { type: 'string', default: 'widget,floor,naive' },
@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     'save-traces': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'profile-renderer': { type: 'string', default: 'widget' },
+    'profile-rate': { type: 'string', default: 'fast' },
   },
 });
 
@@ -80,12 +81,9 @@ function positive(value, name) {
 }
 
 function runsFor(renderer, size, rate) {
-  const base = rate === 'fast' ? RUNS : PACED_RUNS;
-  if (renderer !== 'naive') return base;
-  // At 200 tok/s the naive page needs far more CPU than the 40 s the reply lasts, so the cell
-  // would only repeat the max-rate one at twice the wait.
-  if (rate !== 'fast' && size > 2000 && !args['naive-paced-all'] && !args.quick) return 0;
-  return Math.min(base, NAIVE_RUNS);
+  const runs = rate === 'fast' ? RUNS : PACED_RUNS;
+  if (rate !== 'fast' && renderer !== 'widget' && size > 2000 && !args['paced-all']) return 0;
+  return renderer === 'naive' ? Math.min(runs, NAIVE_RUNS) : runs;
 }
 
 const rateLabel = (rate) => (rate === 'fast' ? 'max' : `${rate}/s`);
@@ -293,7 +291,12 @@ async function measure(browser, server, renderer, size, rate, { profile = false 
       taskMs: delta('TaskDuration'),
       scriptMs: delta('ScriptDuration'),
       styleLayoutMs: delta('RecalcStyleDuration') + delta('LayoutDuration'),
-      longestTaskMs: trace ? trace.longest : Math.max(0, ...longTasks.map((t) => t.duration)),
+      // Without a trace only tasks over 50 ms are known.
+      longestTaskMs: trace
+        ? trace.longest
+        : longTasks.length
+          ? Math.max(...longTasks.map((t) => t.duration))
+          : undefined,
       longTasks: longTasks.length,
       paintLatencyMs: probe.paintedAt - probe.lastTokenAt,
       streamMs: Math.max(probe.doneAt, probe.paintedAt) - probe.startedAt,
@@ -485,16 +488,15 @@ async function main() {
   const loadBefore = os.loadavg()[0];
   const cells = [];
   const notes = [];
-  if (RENDERERS.includes('naive')) {
-    notes.push(
-      `naive baseline: ${Math.min(RUNS, NAIVE_RUNS)} run(s) at max rate, ` +
-        `${Math.min(PACED_RUNS, NAIVE_RUNS)} at 200 tok/s (--naive-runs)` +
-        (args['naive-paced-all'] || args.quick || !SIZES.some((s) => s > 2000)
-          ? ''
-          : '; not run at 200 tok/s above 2,000 tokens (--naive-paced-all)'),
-    );
+  const skipped =
+    !args['paced-all'] && RATES.some((r) => r !== 'fast') && SIZES.some((n) => n > 2000);
+  notes.push(
+    `runs per cell: widget and floor ${RUNS} at max rate, ${PACED_RUNS} at 200 tok/s; ` +
+      `naive ${Math.min(RUNS, NAIVE_RUNS)} and ${Math.min(PACED_RUNS, NAIVE_RUNS)} (--naive-runs)`,
+  );
+  if (skipped) {
+    notes.push('at 200 tok/s only the widget streams replies over 2,000 tokens (--paced-all)');
   }
-  notes.push(`widget and floor: ${RUNS} run(s) at max rate, ${PACED_RUNS} at 200 tok/s`);
   if (loadBefore > os.cpus().length) {
     notes.push(
       `machine busy (load average ${loadBefore.toFixed(1)} on ${os.cpus().length} cores): ` +
@@ -533,12 +535,13 @@ async function main() {
     let profile;
     if (args.profile) {
       const renderer = args['profile-renderer'];
+      const rate = args['profile-rate'] === 'fast' ? 'fast' : Number(args['profile-rate']);
       const size = Math.max(...SIZES);
-      const r = await measure(browser, server, renderer, size, 'fast', { profile: true });
-      const file = `profile-${renderer}-${size}.cpuprofile`;
+      const r = await measure(browser, server, renderer, size, rate, { profile: true });
+      const file = `profile-${renderer}-${size}-${rateLabel(rate).replace('/s', 'ps')}.cpuprofile`;
       // Opens in DevTools (Performance panel → Load profile) for the whole call tree.
       writeResult(file, JSON.stringify(r.cpuProfile));
-      profile = { renderer, tokens: size, file: `bench/results/${file}` };
+      profile = { renderer, tokens: size, rate: rateLabel(rate), file: `bench/results/${file}` };
       Object.assign(profile, summarizeProfile(r.cpuProfile, sourceMap));
     }
 
@@ -558,14 +561,16 @@ async function main() {
     }
     if (profile) {
       console.log(
-        `\nCPU profile of ${profile.renderer}, ${profile.tokens} tokens at max rate ` +
-          `(${fmt(profile.totalMs, 0)} ms sampled; ${profile.file}). Self time by source file:`,
+        `\nCPU profile of ${profile.renderer}, ${profile.tokens} tokens at ${profile.rate} ` +
+          `(${fmt(profile.totalMs, 0)} ms sampled; ${profile.file}).`,
       );
-      for (const row of profile.byFile)
-        console.log(`  ${fmt(row.selfMs).padStart(8)} ms  ${row.where}`);
-      console.log('Self time by function:');
-      for (const row of profile.top)
-        console.log(`  ${fmt(row.selfMs).padStart(8)} ms  ${row.where}`);
+      const show = (title, rows) => {
+        console.log(title);
+        for (const row of rows) console.log(`  ${fmt(row.ms).padStart(8)} ms  ${row.where}`);
+      };
+      show('Self time by source file:', profile.byFile);
+      show('Self time by function:', profile.self);
+      show('Inclusive time by function:', profile.inclusive);
     }
 
     const result = {
@@ -582,7 +587,7 @@ async function main() {
         runs: RUNS,
         pacedRuns: PACED_RUNS,
         naiveRuns: NAIVE_RUNS,
-        naivePacedAll: args['naive-paced-all'],
+        pacedAll: args['paced-all'],
         trace: TRACE,
       },
       notes,
