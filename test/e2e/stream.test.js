@@ -61,7 +61,7 @@ describe('stream protocol, end to end', () => {
     await context.close();
   });
 
-  it('escalates to a human and shows the answer', async () => {
+  it('escalates to a human: the banner says honestly that nobody is online, and the answer shows', async () => {
     const context = await browser.newContext();
     const { page } = await openDemo(context);
     const escalated = page.evaluate(
@@ -74,7 +74,13 @@ describe('stream protocol, end to end', () => {
     );
     await page.locator(sel('[part="escalate-button"]')).click();
     assert.ok((await escalated).reason);
-    await page.locator(sel('[part~="system"]'), { hasText: 'human agent' }).first().waitFor();
+    // No agent has signed in to the console on this server, so the visitor is told at once.
+    await page.locator(sel('[part="handoff"][data-state="unavailable"]')).waitFor();
+    await page.locator(sel('[part~="system"]')).first().waitFor();
+    assert.match(
+      await page.locator(sel('[part="handoff"]')).innerText(),
+      /Nobody is available right now/,
+    );
     await context.close();
   });
 
