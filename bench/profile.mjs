@@ -1,5 +1,5 @@
 // Summarizes a CDP CPU profile of a bench page: self time per source file and per function, and
-// inclusive time per function, with positions in the minified dist bundle mapped back through its
+// inclusive time per widget function, with positions in the minified dist bundle mapped back through its
 // source map, so the answer reads "src/markdown/streaming.ts" or "node_modules/marked/…" rather
 // than "chat-widget.js:1".
 import { SourceMap } from 'node:module';
@@ -43,8 +43,9 @@ export function summarizeProfile(profile, sourceMap, limit = 15) {
     totalMs,
     byFile: rank(selfByFile),
     self: rank(selfByFunction),
-    // The root and idle frames are in every or no stack; they say nothing.
-    inclusive: rank(inclusive, (key) => key.startsWith('(')),
+    // The widget's own functions only: framework frames (Lit's update chain) would fill the list
+    // with the same total, and library time shows up under the widget function that called it.
+    inclusive: rank(inclusive, (key) => !/ src\//.test(key)),
   };
 }
 

@@ -228,9 +228,9 @@ let runCount = 0;
  * at 200 tok/s, or for the next frame) costs no CPU, so it never counts; everything the page does
  * does: receiving frames, JSON, rendering, style, layout, paint, GC. `TaskDuration` (wall time
  * inside tasks) is recorded too, but on a shared 2-core machine it also counts time the thread
- * was ready but descheduled, and that varied by 3× between identical runs while CPU time stayed
- * within ~15%; the targets are therefore checked on CPU time. On an idle machine the two agree
- * except for the main thread's blocking waits (frame commit), which wall time includes.
+ * was ready but descheduled: with other test suites running it was 1.5-2.5× the CPU time and
+ * swung 2× between identical runs, so the targets are checked on CPU time (medians). On an idle
+ * machine the two agree except for the main thread's blocking waits (frame commit).
  *
  * Long tasks: the page's `longtask` observer counts tasks over 50 ms (wall) in the window. It
  * says nothing about shorter ones, so the longest task comes from a Chromium trace (category
@@ -306,6 +306,8 @@ async function measure(browser, server, renderer, size, rate, { profile = false 
         ? {
             longestTaskCpuMs: trace.longestCpu,
             longTasksCpu: trace.over50Cpu,
+            cpuByQuarterMs: trace.quarters,
+            lateToEarly: trace.quarters[3] / trace.quarters[0],
             tracedTasks: trace.count,
             tracedTaskMs: trace.total,
           }
@@ -342,7 +344,15 @@ function mainThreadTasks(buffer) {
     )
     .sort((a, b) => a.ts - b.ts);
   // Nested run loops report tasks inside tasks; only the outermost ones occupy the thread.
-  const out = { longest: 0, longestCpu: 0, total: 0, count: 0, over50Cpu: 0 };
+  const out = {
+    longest: 0,
+    longestCpu: 0,
+    total: 0,
+    count: 0,
+    over50Cpu: 0,
+    quarters: [0, 0, 0, 0],
+  };
+  const span = Math.max(1, end.ts - start.ts);
   let reach = -Infinity;
   for (const task of tasks) {
     if (task.ts < reach) continue;
@@ -354,6 +364,10 @@ function mainThreadTasks(buffer) {
     out.total += wall;
     out.count++;
     if (cpu > 50) out.over50Cpu++;
+    // CPU by quarter of the stream: at a steady token rate, a renderer whose cost per token
+    // grows with the text so far spends more in the last quarter than in the first.
+    const quarter = Math.min(3, Math.max(0, Math.floor(((task.ts - start.ts) / span) * 4)));
+    out.quarters[quarter] += cpu;
   }
   return out;
 }
@@ -388,6 +402,7 @@ const COLUMNS = [
   ['(cpu)', (c) => fmt(c.median.longestTaskCpuMs)],
   ['>50ms', (c) => fmt(c.median.longTasks, 0)],
   ['(cpu)', (c) => fmt(c.median.longTasksCpu, 0)],
+  ['q4/q1', (c) => fmt(c.median.lateToEarly, 2)],
   ['paint ms', (c) => fmt(c.median.paintLatencyMs)],
   ['heap MB', (c) => fmt(c.median.heapUsedMB, 2)],
   ['stream ms', (c) => fmt(c.median.streamMs, 0)],
@@ -451,6 +466,22 @@ function checkTargets(cells) {
   return targets;
 }
 
+/**
+ * A renderer that fell back to plain text (or dropped blocks) would look fast for the wrong
+ * reason, so the markdown renderers must show every table, code block and link of the reply.
+ */
+function shapeProblem(renderer, shape, text) {
+  if (renderer === 'floor') return undefined;
+  const want = {
+    tables: (text.match(/^\| ---/gm) ?? []).length,
+    pre: (text.match(/^```/gm) ?? []).length / 2,
+    links: (text.match(/\]\(https:/g) ?? []).length,
+  };
+  const off = Object.keys(want).filter((key) => shape[key] !== want[key]);
+  if (off.length === 0) return undefined;
+  return `rendered ${off.map((k) => `${shape[k]} ${k} of ${want[k]}`).join(', ')}`;
+}
+
 function machine(browserVersion) {
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -481,7 +512,9 @@ async function main() {
   ensureBuilt();
   const files = loadFiles();
   const sourceMap = args.profile ? loadSourceMap() : undefined;
-  const replies = new Map(SIZES.map((n) => [n, generateReply(n).tokens]));
+  const generated = new Map(SIZES.map((n) => [n, generateReply(n)]));
+  const replies = new Map([...generated].map(([n, reply]) => [n, reply.tokens]));
+  const warnings = [];
   const server = await startServer(files, replies);
   const browser = await chromium.launch(launchOptions());
   const started = Date.now();
@@ -516,6 +549,10 @@ async function main() {
             if (round >= runsFor(cell.renderer, size, rate)) continue;
             const r = await measure(browser, server, cell.renderer, size, rate);
             cell.runs.push(r);
+            const wrong = shapeProblem(cell.renderer, r.shape, generated.get(size).text);
+            if (wrong && !warnings.includes(`${cell.renderer} ${size}: ${wrong}`)) {
+              warnings.push(`${cell.renderer} ${size}: ${wrong}`);
+            }
             process.stderr.write(
               `  ${cell.renderer} ${size} ${rateLabel(rate)} #${round + 1}: cpu ${fmt(r.cpuMs)} ms, ` +
                 `task ${fmt(r.taskMs)} ms, longest ${fmt(r.longestTaskMs)} ms ` +
@@ -546,12 +583,15 @@ async function main() {
     }
 
     const targets = checkTargets(cells);
+    for (const w of warnings) console.log(`warning: ${w}`);
     console.log('');
     console.log(table(cells));
     console.log(
       '\ncpu = main-thread CPU time from the first reply frame to the frame showing the last ' +
         'token (the busy time the targets use); task = wall time inside main-thread tasks; ' +
         'longest = longest task, wall (cpu); >50ms = longtask entries (of them ≥ 50 ms CPU); ' +
+        'q4/q1 = CPU in the last quarter of the stream ÷ first quarter (~1 at 200/s if cost per ' +
+        'token does not grow); ' +
         'paint = last token arrival → end of the next frame; heap = JS heap after GC. Medians.',
     );
     console.log('');
@@ -570,7 +610,7 @@ async function main() {
       };
       show('Self time by source file:', profile.byFile);
       show('Self time by function:', profile.self);
-      show('Inclusive time by function:', profile.inclusive);
+      show('Inclusive time by widget function (src/):', profile.inclusive);
     }
 
     const result = {
@@ -591,6 +631,7 @@ async function main() {
         trace: TRACE,
       },
       notes,
+      warnings,
       durationS: Math.round((Date.now() - started) / 1000),
       cells: cells.map(({ renderer, tokens, rate, runs, median: m }) => ({
         renderer,
