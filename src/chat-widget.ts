@@ -449,6 +449,8 @@ export class ChatWidget extends LitElement {
       imageHosts: this.imageHostList,
       maxReplyLength: this.maxReplyLength,
       onRetry: (id) => this.conversation.retry(id),
+      canRetryReply: (message) => this.conversation.canRetry(message),
+      onRetryReply: (id) => this.conversation.retryReply(id),
     });
   }
 

@@ -103,6 +103,15 @@ export class Connection {
     this.teardownSocket(1000, 'client disconnect');
   }
 
+  /** The server is going away: drop this socket and connect again at once, without backoff. */
+  reconnectNow(): void {
+    if (!this.running) return;
+    this.teardownSocket(1000, 'server asked to reconnect');
+    this.options.listener.closed();
+    this.attempt = 0;
+    void this.connect();
+  }
+
   /** Send a frame now; false when there is no open socket. */
   send(frame: string): boolean {
     if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;

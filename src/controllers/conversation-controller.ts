@@ -98,6 +98,9 @@ export class ConversationController implements ReactiveController {
   private key = '';
   private conversationId: string | undefined;
   private visitorId: string | undefined;
+  /** The last conversation frame this tab saw (`resume`), kept across reloads. */
+  private cursor: number | undefined;
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
   /** A stored chat id the backend no longer knows is dropped once, and a new chat made. */
   private recoveredStaleChat = false;
   private ready = false;
@@ -167,6 +170,7 @@ export class ConversationController implements ReactiveController {
     this.transcript = new Transcript(stored?.messages ?? []);
     this.conversationId = stored?.conversationId;
     this.visitorId = stored?.userId;
+    this.cursor = stored?.cursor;
     this.host.requestUpdate();
   }
 
@@ -183,6 +187,7 @@ export class ConversationController implements ReactiveController {
     const adapter = createAdapter(config.protocol as ProtocolName);
     this.adapter = adapter;
     adapter.recall?.(this.transcript.messages);
+    if (this.cursor !== undefined) adapter.restoreCursor?.(this.cursor);
     const rate = adapter.capabilities().rateLimitPerSecond;
     this.limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
     const context: Omit<ConnectContext, 'token'> = {
@@ -232,6 +237,11 @@ export class ConversationController implements ReactiveController {
   }
 
   stop(): void {
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      this.persistTimer = undefined;
+      this.persist();
+    }
     this.connection?.stop();
     this.connection = undefined;
     this.ready = false;
@@ -457,7 +467,11 @@ export class ConversationController implements ReactiveController {
     this.awaitingReply = false;
     this.opening.clear();
     this.typers.clear();
-    this.finishReplies(this.transcript.interruptStreaming());
+    // A server that resumes continues the reply on the next socket; any other
+    // reply will never get its end, so it is finished now and marked.
+    if (!this.adapter?.capabilities().resumes) {
+      this.finishReplies(this.transcript.interruptStreaming());
+    }
     this.host.requestUpdate();
   }
 
@@ -524,6 +538,7 @@ export class ConversationController implements ReactiveController {
         if (event.content !== undefined) this.open(event.id);
         this.opening.delete(event.id);
         const message = transcript.end(event.id, event.content, event.finalId);
+        if (message && event.interrupted) message.note = 'interrupted';
         this.awaitingReply = false;
         if (message) this.complete(message);
         this.host.requestUpdate();
@@ -578,6 +593,13 @@ export class ConversationController implements ReactiveController {
         this.leftMessage = true;
         this.host.requestUpdate();
         return;
+      case 'cursor':
+        this.cursor = event.seq;
+        this.persistSoon();
+        return;
+      case 'reconnect':
+        this.connection?.reconnectNow();
+        return;
       case 'pong':
         return;
     }
@@ -598,6 +620,34 @@ export class ConversationController implements ReactiveController {
     this.start();
     return true;
   }
+
+  /** Cursor moves come with every frame: write them at most once a second, not per token. */
+  private persistSoon(): void {
+    if (this.persistTimer) return;
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      this.persist();
+    }, 1000);
+  }
+
+  /** Ask the backend to answer again the question an interrupted reply was cut off from. */
+  retryReply(id: string): void {
+    const frame = this.adapter?.encodeRetry?.(id, this.connection!.context);
+    if (!frame || !this.connection?.send(frame)) return;
+    // The partial reply stays marked interrupted; its question gets a new reply.
+    this.retried.add(id);
+    this.awaitingReply = true;
+    this.host.requestUpdate();
+  }
+
+  /** Whether this reply can be asked for again (interrupted, not yet retried, backend willing). */
+  canRetry(message: ChatMessage): boolean {
+    if (message.role !== 'assistant' || message.note !== 'interrupted') return false;
+    if (this.retried.has(message.id) || !this.connection?.isOpen) return false;
+    return this.adapter?.encodeRetry?.(message.id, this.connection.context) != null;
+  }
+
+  private readonly retried = new Set<string>();
 
   /** A person is waited for or holds the chat. */
   get handoffActive(): boolean {
@@ -784,6 +834,7 @@ export class ConversationController implements ReactiveController {
       messages: this.transcript.messages,
       ...(this.conversationId ? { conversationId: this.conversationId } : {}),
       ...(this.visitorId ? { userId: this.visitorId } : {}),
+      ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
     });
   }
 }

@@ -38,10 +38,15 @@ function readAgent(value: unknown): Author | undefined {
 
 export function createStreamAdapter(): ProtocolAdapter {
   let features: string[] = [];
+  // The last conversation frame seen (`resume` feature). Kept across reconnects:
+  // it is what the next socket resumes from.
+  let lastSeq: number | undefined;
   // Replies open on this socket. Deployed servers may end one with an `error`
   // frame instead of `stream-end`, and a token for an id that never started
   // (a stray, or the tail of a reply from before a reconnect) has no place.
-  const open = new Set<string>();
+  let open = new Set<string>();
+  // Replies open when the last socket closed: a server that resumes continues them.
+  let carried = new Set<string>();
   const has = (feature: string) => features.includes(feature);
 
   const handoff = (frame: Record<string, unknown>): InboundEvent[] => {
@@ -100,11 +105,24 @@ export function createStreamAdapter(): ProtocolAdapter {
   const decode = (data: unknown): InboundEvent[] => {
     const frame = parseFrame(data);
     if (!frame) return [];
+    const seq =
+      typeof frame.seq === 'number' && Number.isSafeInteger(frame.seq) ? frame.seq : undefined;
+    if (seq === undefined) return read(frame);
+    // A frame replayed by a resume that this tab already has: drop it, so each counts once.
+    if (lastSeq !== undefined && seq <= lastSeq && frame.type !== 'sync') return [];
+    const events = read(frame);
+    lastSeq = lastSeq === undefined ? seq : Math.max(lastSeq, seq);
+    return [...events, { kind: 'cursor', seq: lastSeq }];
+  };
+
+  const read = (frame: Record<string, unknown>): InboundEvent[] => {
     switch (frame.type) {
       case 'connection': {
         features = Array.isArray(frame.features)
           ? frame.features.filter((f): f is string => typeof f === 'string')
           : [];
+        if (has('resume')) open = new Set([...carried, ...open]);
+        carried = new Set();
         return [{ kind: 'ready', features }];
       }
       case 'typing':
@@ -124,7 +142,9 @@ export function createStreamAdapter(): ProtocolAdapter {
       case 'stream-end': {
         const id = str(frame.messageId);
         if (!id || !open.delete(id)) return [];
-        return [{ kind: 'stream-end', id }];
+        return [
+          { kind: 'stream-end', id, ...(frame.interrupted === true ? { interrupted: true } : {}) },
+        ];
       }
       case 'ai-response': {
         const id = str(frame.messageId);
@@ -190,6 +210,8 @@ export function createStreamAdapter(): ProtocolAdapter {
       }
       case 'left-message':
         return frame.ok === true ? [{ kind: 'left-message' }] : [];
+      case 'reconnect':
+        return has('resume') ? [{ kind: 'reconnect' }] : [];
       default:
         return [];
     }
@@ -205,6 +227,7 @@ export function createStreamAdapter(): ProtocolAdapter {
     replySilenceMeans: 'interrupted',
     greets: true,
     expectsReply: true,
+    resumes: has('resume'),
   });
 
   const interpretClose = (code: number, _reason: string, opened: boolean): CloseVerdict => {
@@ -223,7 +246,19 @@ export function createStreamAdapter(): ProtocolAdapter {
     prepare: () => null,
     socketUrl: (ctx) => withQuery(ctx.server, { token: ctx.token }),
     opened: () => [],
-    greeted: () => (has('sync') ? [JSON.stringify({ type: 'sync' })] : []),
+    greeted: () => {
+      // Resuming from where this tab was gets exactly what it missed; without a
+      // position (a new tab), the whole conversation comes with `sync`.
+      if (has('resume') && lastSeq !== undefined) {
+        return [JSON.stringify({ type: 'resume', lastSeq })];
+      }
+      return has('sync') ? [JSON.stringify({ type: 'sync' })] : [];
+    },
+    restoreCursor: (seq) => {
+      lastSeq = seq;
+    },
+    encodeRetry: (id) =>
+      has('retry') ? JSON.stringify({ type: 'retry', messageId: id, timestamp: now() }) : null,
     decode,
     encodeMessage: (text, clientId) => ({
       frame: JSON.stringify({
@@ -244,7 +279,8 @@ export function createStreamAdapter(): ProtocolAdapter {
         : null,
     interpretClose,
     reset: () => {
-      open.clear();
+      carried = open;
+      open = new Set();
       // Features are re-announced by every `connection`; until then assume none,
       // so nothing extended is sent to a server that may have been replaced.
       features = [];

@@ -30,8 +30,11 @@ export type InboundEvent =
   | { kind: 'stream-start'; id: string; role?: Role; author?: Author }
   /** More text for reply `id`. */
   | { kind: 'stream-delta'; id: string; delta: string; role?: Role }
-  /** Reply `id` is complete; `content`, when present, is the final text to keep; `finalId` renames it. */
-  | { kind: 'stream-end'; id: string; content?: string; finalId?: string }
+  /**
+   * Reply `id` is complete; `content`, when present, is the final text to keep;
+   * `finalId` renames it; `interrupted` when it was cut off (its producer died).
+   */
+  | { kind: 'stream-end'; id: string; content?: string; finalId?: string; interrupted?: boolean }
   /** A message was edited or deleted by its author. */
   | { kind: 'update'; id: string; content: string }
   | { kind: 'delete'; id: string }
@@ -46,7 +49,11 @@ export type InboundEvent =
   /** Any frame proves the socket alive; `pong` says so explicitly. */
   | { kind: 'pong' }
   /** A message left for people (when nobody was available) was stored. */
-  | { kind: 'left-message' };
+  | { kind: 'left-message' }
+  /** The conversation's position: frames up to `seq` are in; kept to resume after a drop. */
+  | { kind: 'cursor'; seq: number }
+  /** The server asks for an immediate reconnect (it is shutting down). */
+  | { kind: 'reconnect' };
 
 /** What the widget knows when it connects. */
 export interface ConnectContext {
@@ -103,6 +110,11 @@ export interface Capabilities {
   greets?: boolean;
   /** Each user message gets a reply from a bot (so "thinking" dots show). Default true. */
   expectsReply?: boolean;
+  /**
+   * After a drop the server resumes the conversation where this tab left it,
+   * so a reply cut off by the drop continues instead of ending. Default false.
+   */
+  resumes?: boolean;
 }
 
 /** An older page of history. */
@@ -136,6 +148,10 @@ export interface ProtocolAdapter {
    * depend on what it announced (a conversation sync, say). Optional.
    */
   greeted?(ctx: ConnectContext): string[];
+  /** Ask for the question before interrupted reply `id` to be answered again; null where unsupported. */
+  encodeRetry?(id: string, ctx: ConnectContext): string | null;
+  /** Where the conversation was when this tab last saw it (a `cursor` event's `seq`), after a reload. */
+  restoreCursor?(seq: number): void;
   /** A message for people when nobody can take the chat; null where the backend has no such thing. */
   encodeLeaveMessage?(email: string, message: string, ctx: ConnectContext): string | null;
   /** Translate one received frame. Never throws: bad frames give `[]`. */

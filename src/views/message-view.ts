@@ -15,6 +15,9 @@ export interface MessageViewOptions {
   /** Fallback name for a human agent whose messages carry none. */
   agentName: string | undefined;
   onRetry(id: string): void;
+  /** Whether an interrupted reply offers Retry. */
+  canRetryReply(message: ChatMessage): boolean;
+  onRetryReply(id: string): void;
 }
 
 /** One message: `part="message <role>"` with its id and state, content rendered as markdown. */
@@ -96,6 +99,13 @@ function metaView(
           >${relativeTime(message.createdAt, options.now, options.language)}</time
         >`
       : nothing;
+  const retry = options.canRetryReply(message)
+    ? html`<button type="button" @click=${() => options.onRetryReply(message.id)}>
+        ${strings.retry}
+      </button>`
+    : nothing;
   if (!note && time === nothing) return nothing;
-  return html`<div class="meta">${time}${note ? html` <span>${note}</span>` : nothing}</div>`;
+  return html`<div class="meta">
+    ${time}${note ? html` <span>${note}</span>` : nothing}${retry}
+  </div>`;
 }

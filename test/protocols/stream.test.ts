@@ -248,3 +248,72 @@ describe('stream adapter', () => {
     );
   });
 });
+
+describe('stream adapter: resume', () => {
+  const hello = (features: string[]) => f({ type: 'connection', message: 'hi', features });
+
+  it('reports the conversation position and drops frames a resume replays twice', () => {
+    const a = createStreamAdapter();
+    a.decode(hello(['sync', 'resume', 'retry']));
+    expect(a.decode(f({ type: 'stream-start', messageId: 'm1', seq: 5 }))).to.deep.equal([
+      { kind: 'stream-start', id: 'm1', role: 'assistant' },
+      { kind: 'cursor', seq: 5 },
+    ]);
+    expect(
+      a.decode(f({ type: 'stream-token', messageId: 'm1', token: 'Hel', seq: 6 })),
+    ).to.have.length(2);
+    expect(
+      a.decode(f({ type: 'stream-token', messageId: 'm1', token: 'Hel', seq: 6 })),
+    ).to.deep.equal([]);
+  });
+
+  it('resumes from the last position after a reconnect, and continues a reply cut by the drop', () => {
+    const a = createStreamAdapter();
+    a.decode(hello(['sync', 'resume']));
+    a.decode(f({ type: 'stream-start', messageId: 'm1', seq: 1 }));
+    a.decode(f({ type: 'stream-token', messageId: 'm1', token: 'Hel', seq: 2 }));
+    a.reset();
+    a.decode(hello(['sync', 'resume']));
+    expect(a.greeted!(ctx).map((x) => JSON.parse(x))).to.deep.equal([
+      { type: 'resume', lastSeq: 2 },
+    ]);
+    expect(
+      a.decode(f({ type: 'stream-token', messageId: 'm1', token: 'lo', seq: 3 }))[0],
+    ).to.deep.equal({
+      kind: 'stream-delta',
+      id: 'm1',
+      delta: 'lo',
+      role: 'assistant',
+    });
+  });
+
+  it('starts a reloaded tab from its stored position, and a new tab with sync', () => {
+    const fresh = createStreamAdapter();
+    fresh.decode(hello(['sync', 'resume']));
+    expect(fresh.greeted!(ctx).map((x) => JSON.parse(x).type)).to.deep.equal(['sync']);
+    const reloaded = createStreamAdapter();
+    reloaded.restoreCursor!(41);
+    reloaded.decode(hello(['sync', 'resume']));
+    expect(reloaded.greeted!(ctx).map((x) => JSON.parse(x))).to.deep.equal([
+      { type: 'resume', lastSeq: 41 },
+    ]);
+  });
+
+  it('reads an interrupted end, a reconnect request, and writes retry only when announced', () => {
+    const a = createStreamAdapter();
+    a.decode(hello(['resume']));
+    a.decode(f({ type: 'stream-start', messageId: 'm1' }));
+    expect(a.decode(f({ type: 'stream-end', messageId: 'm1', interrupted: true }))).to.deep.equal([
+      { kind: 'stream-end', id: 'm1', interrupted: true },
+    ]);
+    expect(a.decode(f({ type: 'reconnect' }))).to.deep.equal([{ kind: 'reconnect' }]);
+    expect(a.encodeRetry!('m1', ctx)).to.equal(null);
+    const b = createStreamAdapter();
+    b.decode(hello(['resume', 'retry']));
+    expect(JSON.parse(b.encodeRetry!('m1', ctx)!)).to.include({ type: 'retry', messageId: 'm1' });
+    // A strict server's stray `reconnect` (it never sends one) is not obeyed.
+    const strict = createStreamAdapter();
+    strict.decode(hello([]));
+    expect(strict.decode(f({ type: 'reconnect' }))).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,117 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../src/define.js';
+import type { ChatWidget } from '../src/chat-widget.js';
+import {
+  connected,
+  messages,
+  part,
+  received,
+  streamHttp,
+  streamUrl,
+  uniqueKey,
+  until,
+} from './helpers.js';
+
+const TOKEN = 'stream-token';
+
+beforeEach(() => sessionStorage.clear());
+
+async function widget(key: string) {
+  const el = await fixture<ChatWidget>(
+    html`<chat-widget
+      id=${key}
+      mode="inline"
+      server=${streamUrl(key, 'resume')}
+      token=${TOKEN}
+    ></chat-widget>`,
+  );
+  await connected(el);
+  return el;
+}
+
+/** A frame of the conversation, numbered by the fixture and sent to every open socket of it. */
+async function conv(key: string, frame: object) {
+  await fetch(`${streamHttp()}/__conv?key=${key}`, { method: 'POST', body: JSON.stringify(frame) });
+}
+
+async function drop(key: string) {
+  await fetch(`${streamHttp()}/__drop?key=${key}`, { method: 'POST' });
+}
+
+describe('chat-widget: resume after drops (multi-process server)', () => {
+  it('continues a reply cut by a drop with exactly what it missed, once', async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    await conv(key, { type: 'stream-start', messageId: 'm1' });
+    await conv(key, { type: 'stream-token', messageId: 'm1', token: 'Hel' });
+    await until(() => messages(el, 'assistant')[0]?.textContent?.includes('Hel'), 'first part');
+    await drop(key);
+    await until(() => part(el, 'status')!.dataset.status !== 'connected', 'drop noticed');
+    // While the tab is away, the conversation goes on (on another process, say).
+    await conv(key, { type: 'stream-token', messageId: 'm1', token: 'lo **there**' });
+    await conv(key, { type: 'stream-end', messageId: 'm1' });
+    await connected(el);
+    await until(
+      () => messages(el, 'assistant')[0]?.dataset.state === 'complete',
+      'completed after resume',
+    );
+    const reply = messages(el, 'assistant')[0]!;
+    expect(reply.textContent).to.contain('Hello there');
+    expect(reply.querySelector('strong')!.textContent).to.equal('there');
+    expect(reply.dataset.note).to.equal(undefined);
+    expect(messages(el, 'assistant')).to.have.length(1);
+    const resumes = (await received(key)).filter((f) => f.type === 'resume');
+    expect(resumes).to.deep.equal([{ type: 'resume', lastSeq: 2 }]);
+  });
+
+  it('resumes a reloaded tab from where it was, not from the start', async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    await conv(key, { type: 'ai-response', messageId: 'a1', message: 'first' });
+    await until(() => messages(el, 'assistant').length === 1, 'first');
+    const stored = () => Object.values(sessionStorage).join('');
+    await until(() => stored().includes('"cursor":1'), 'position stored');
+    el.remove();
+    await conv(key, { type: 'ai-response', messageId: 'a2', message: 'second' });
+    const again = await widget(key);
+    await until(() => messages(again, 'assistant').length === 2, 'missed one arrives');
+    expect(
+      messages(again, 'assistant').map((m) => m.textContent!.trim().split('\n')[0]),
+    ).to.deep.equal(['first', 'second']);
+    const resumes = (await received(key)).filter((f) => f.type === 'resume');
+    expect(resumes.at(-1)).to.deep.equal({ type: 'resume', lastSeq: 1 });
+  });
+
+  it('marks a reply whose producer died, and offers Retry', async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    await conv(key, { type: 'stream-start', messageId: 'm9' });
+    await conv(key, { type: 'stream-token', messageId: 'm9', token: 'Half an ans' });
+    await conv(key, { type: 'stream-end', messageId: 'm9', interrupted: true });
+    await until(() => messages(el, 'assistant')[0]?.dataset.note === 'interrupted', 'interrupted');
+    const retry = messages(el, 'assistant')[0]!.querySelector<HTMLButtonElement>('.meta button')!;
+    expect(retry.textContent!.trim()).to.equal('Retry');
+    await expect(el).to.be.accessible();
+    retry.click();
+    await until(async () => (await received(key)).some((f) => f.type === 'retry'), 'retry sent');
+    expect((await received(key)).find((f) => f.type === 'retry')).to.include({ messageId: 'm9' });
+    await el.updateComplete;
+    expect(messages(el, 'assistant')[0]!.querySelector('.meta button')).to.equal(null);
+  });
+
+  it('reconnects at once when the server says it is going away', async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    const shakes = async () =>
+      ((await (await fetch(`${streamHttp()}/__connections?key=${key}`)).json()) as unknown[])
+        .length;
+    expect(await shakes()).to.equal(1);
+    await fetch(`${streamHttp()}/__send?key=${key}`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'reconnect' }),
+    });
+    // Backoff would wait at least 250 ms and show a countdown; this reconnects straight away.
+    await until(async () => (await shakes()) === 2, 'second handshake', 1500);
+    await connected(el);
+  });
+});
