@@ -856,6 +856,7 @@ export function createConversationService({
       content,
       timestamp,
       agent: agentRef(agent),
+      ...(key !== undefined ? { clientMessageId: /** @type {string} */ (clientMessageId) } : {}),
     };
     const live = lives.get(conversationId);
     const delivered = [...(live?.sockets ?? [])].some((s) => s.extended);
@@ -1122,7 +1123,10 @@ function visitorMessage(message) {
     messageId: message.messageId,
     role: message.role,
     content: message.content,
-    ...(message.clientMessageId ? { clientMessageId: message.clientMessageId } : {}),
+    // The console's ids for its own messages are not the visitor's business.
+    ...(message.role === 'user' && message.clientMessageId
+      ? { clientMessageId: message.clientMessageId }
+      : {}),
     ...(message.agent
       ? {
           agent: {
