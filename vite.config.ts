@@ -7,7 +7,7 @@ export default defineConfig(({ mode }) => {
   const iife = mode === 'iife';
   return {
     build: {
-      target: 'es2021',
+      target: 'es2022',
       sourcemap: true,
       minify: true,
       emptyOutDir: !iife,

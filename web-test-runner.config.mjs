@@ -7,6 +7,8 @@ export default {
   files: ['test/**/*.test.ts', '!test/e2e/**'],
   nodeResolve: true,
   concurrency: 2,
+  // A file's whole run (the XSS corpus streams 300 vectors several ways) on a busy 2-core machine.
+  testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 10000 } },
   plugins: [
     fixtureServers(),

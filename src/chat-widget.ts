@@ -148,7 +148,7 @@ export class ChatWidget extends LitElement {
   @query('[part="input"]') private input?: HTMLTextAreaElement;
   @query('[part="launcher"]') private launcher?: HTMLButtonElement;
 
-  private readonly conversation = new ConversationController(
+  readonly #conversation = new ConversationController(
     this,
     () => ({
       protocol: this.protocol || 'stream',
@@ -164,63 +164,63 @@ export class ChatWidget extends LitElement {
       ...(this.agentId ? { agentId: this.agentId } : {}),
       ...(this.maxLength ? { maxLength: this.maxLength } : {}),
     }),
-    () => this.t,
+    () => this.#t,
   );
 
-  private readonly clock = new ClockController(this);
+  readonly #clock = new ClockController(this);
 
-  private readonly scroller = new ScrollController(this, () => void this.conversation.loadOlder());
+  readonly #scroller = new ScrollController(this, () => void this.#conversation.loadOlder());
 
-  private localization: Localization = stringsFor([]);
+  #localization: Localization = stringsFor([]);
 
   /** The UI strings in use. */
-  private get t(): Strings {
-    return this.localization.strings;
+  get #t(): Strings {
+    return this.#localization.strings;
   }
 
   /** Send a message; resolves once the backend has it, rejects with the reason. */
   send(text: string): Promise<void> {
-    const promise = this.conversation.send(text);
-    this.scroller.toBottom();
+    const promise = this.#conversation.send(text);
+    this.#scroller.toBottom();
     return promise;
   }
 
   /** Ask for a human. */
-  escalate(reason: string = this.t.escalationReason): Promise<void> {
-    return this.conversation.escalate(reason);
+  escalate(reason: string = this.#t.escalationReason): Promise<void> {
+    return this.#conversation.escalate(reason);
   }
 
   connect(): void {
-    this.conversation.start();
+    this.#conversation.start();
   }
 
   disconnect(): void {
-    this.conversation.stop();
+    this.#conversation.stop();
   }
 
   /** Forget the local transcript. */
   clear(): void {
-    this.conversation.clear();
+    this.#conversation.clear();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.addEventListener('chat-message', this.announceMessage);
-    this.addEventListener('chat-status', this.announceStatus);
-    this.addEventListener('chat-handoff', this.announceHandoff);
+    this.addEventListener('chat-message', this.#announceMessage);
+    this.addEventListener('chat-status', this.#announceStatus);
+    this.addEventListener('chat-handoff', this.#announceHandoff);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.removeEventListener('chat-message', this.announceMessage);
-    this.removeEventListener('chat-status', this.announceStatus);
-    this.removeEventListener('chat-handoff', this.announceHandoff);
+    this.removeEventListener('chat-message', this.#announceMessage);
+    this.removeEventListener('chat-status', this.#announceStatus);
+    this.removeEventListener('chat-handoff', this.#announceHandoff);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (this.open && this.unread > 0) this.unread = 0;
     if (!this.hasUpdated || changed.has('lang') || changed.has('strings')) {
-      this.localization = stringsFor(
+      this.#localization = stringsFor(
         [this.lang, document.documentElement.lang, ...navigator.languages],
         this.strings,
       );
@@ -238,22 +238,22 @@ export class ChatWidget extends LitElement {
       'agentId',
     ] as const;
     if (this.hasUpdated && connectionKeys.some((key) => changed.has(key))) {
-      this.conversation.restart();
+      this.#conversation.restart();
     } else if (!this.hasUpdated) {
-      this.conversation.restore();
+      this.#conversation.restore();
     }
     // Nothing heavy before it is needed: connect when the panel first shows,
     // or at once when a conversation from this tab is there to continue.
     if (
-      !this.conversation.started &&
-      (this.mode === 'inline' || this.open || this.conversation.hasStoredConversation)
+      !this.#conversation.started &&
+      (this.mode === 'inline' || this.open || this.#conversation.hasStoredConversation)
     ) {
-      this.conversation.start();
+      this.#conversation.start();
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    this.scroller.observe(
+    this.#scroller.observe(
       this.renderRoot.querySelector<HTMLElement>('[part="messages"]') ?? undefined,
       this.renderRoot.querySelector<HTMLElement>('.stack') ?? undefined,
     );
@@ -266,65 +266,65 @@ export class ChatWidget extends LitElement {
   protected override render() {
     const inline = this.mode === 'inline';
     return html`
-      ${inline ? nothing : this.renderLauncher()}
+      ${inline ? nothing : this.#renderLauncher()}
       <section
         part="panel"
         ?hidden=${!inline && !this.open}
         role=${inline ? 'region' : 'dialog'}
-        lang=${this.localization.language}
-        dir=${this.localization.dir}
-        aria-label=${this.heading || this.t.heading}
-        @keydown=${this.onPanelKeydown}
+        lang=${this.#localization.language}
+        dir=${this.#localization.dir}
+        aria-label=${this.heading || this.#t.heading}
+        @keydown=${this.#onPanelKeydown}
       >
-        ${this.renderHeader()} ${this.renderError()} ${this.renderHandoff()}
+        ${this.#renderHeader()} ${this.#renderError()} ${this.#renderHandoff()}
         <div class="log-wrap">
           <div
             part="messages"
             role="log"
             aria-live="off"
-            aria-label=${this.t.messagesLabel}
+            aria-label=${this.#t.messagesLabel}
             tabindex="0"
           >
             <div class="stack">
-              ${this.greeting ? this.renderGreeting() : nothing}
+              ${this.greeting ? this.#renderGreeting() : nothing}
               ${repeat(
-                this.conversation.transcript.messages,
+                this.#conversation.transcript.messages,
                 (message) => message,
-                (message) => this.renderMessage(message),
+                (message) => this.#renderMessage(message),
               )}
-              ${this.renderTyping()}
+              ${this.#renderTyping()}
             </div>
           </div>
           ${
-            this.scroller.unseen
+            this.#scroller.unseen
               ? html`<button
                   type="button"
                   class="new-messages"
-                  @click=${() => this.scroller.toBottom()}
+                  @click=${() => this.#scroller.toBottom()}
                 >
-                  ${this.t.newMessages}
+                  ${this.#t.newMessages}
                 </button>`
               : nothing
           }
         </div>
-        ${this.renderComposer()}
+        ${this.#renderComposer()}
         <div class="visually-hidden" aria-live="polite">${this.announcement}</div>
       </section>
     `;
   }
 
-  private renderLauncher() {
+  #renderLauncher() {
     const label = this.open
-      ? this.t.closeChat
+      ? this.#t.closeChat
       : this.unread > 0
-        ? format(this.t, 'openChatUnread', { count: this.unread })
-        : this.t.openChat;
+        ? format(this.#t, 'openChatUnread', { count: this.unread })
+        : this.#t.openChat;
     return html`<button
       part="launcher"
       type="button"
       aria-label=${label}
       aria-expanded=${this.open ? 'true' : 'false'}
-      @click=${this.toggle}
+      @click=${this.#toggle}
     >
       ${this.open ? closeIcon : chatIcon}
       ${
@@ -337,25 +337,25 @@ export class ChatWidget extends LitElement {
     </button>`;
   }
 
-  private renderHeader() {
-    const { status, retryAt } = this.conversation.status;
-    const presence = this.conversation.presence;
+  #renderHeader() {
+    const { status, retryAt } = this.#conversation.status;
+    const presence = this.#conversation.presence;
     return html`<header part="header">
       <div class="title">
-        <h2>${this.heading || this.t.heading}</h2>
-        ${this.renderAgent()}
+        <h2>${this.heading || this.#t.heading}</h2>
+        ${this.#renderAgent()}
         <div part="status" data-status=${status} role="status">
-          ${this.statusText(status, retryAt)}${
+          ${this.#statusText(status, retryAt)}${
             presence !== undefined
-              ? html` · ${format(this.t, 'online', { count: presence })}`
+              ? html` · ${format(this.#t, 'online', { count: presence })}`
               : nothing
           }
         </div>
       </div>
       ${
-        this.canEscalate && !this.conversation.handoffActive
-          ? html`<button part="escalate-button" type="button" @click=${this.onEscalate}>
-              ${this.t.talkToHuman}
+        this.#canEscalate && !this.#conversation.handoffActive
+          ? html`<button part="escalate-button" type="button" @click=${this.#onEscalate}>
+              ${this.#t.talkToHuman}
             </button>`
           : nothing
       }
@@ -365,8 +365,8 @@ export class ChatWidget extends LitElement {
           : html`<button
               class="header-button"
               type="button"
-              aria-label=${this.t.closeChat}
-              @click=${this.close}
+              aria-label=${this.#t.closeChat}
+              @click=${this.#close}
             >
               ${closeIcon}
             </button>`
@@ -375,8 +375,8 @@ export class ChatWidget extends LitElement {
   }
 
   /** Who has the chat, while a person does. */
-  private renderAgent() {
-    const handoff = this.conversation.handoff;
+  #renderAgent() {
+    const handoff = this.#conversation.handoff;
     if (handoff?.state !== 'assigned' || !handoff.agent) return nothing;
     return html`<span class="agent-chip">
       ${
@@ -388,24 +388,24 @@ export class ChatWidget extends LitElement {
     </span>`;
   }
 
-  private renderError() {
-    const error = this.conversation.error;
+  #renderError() {
+    const error = this.#conversation.error;
     if (!error) return nothing;
     return html`<div part="error" role="alert">
       <p>${error.message}</p>
-      <button type="button" @click=${() => this.conversation.dismissError()}>
-        ${this.t.dismiss}
+      <button type="button" @click=${() => this.#conversation.dismissError()}>
+        ${this.#t.dismiss}
       </button>
     </div>`;
   }
 
-  private renderHandoff() {
-    return handoffView(this.conversation.handoff, {
-      strings: this.t,
-      reason: this.conversation.handoffReason,
+  #renderHandoff() {
+    return handoffView(this.#conversation.handoff, {
+      strings: this.#t,
+      reason: this.#conversation.handoffReason,
       formOpen: this.leaveFormOpen,
-      left: this.conversation.leftMessage,
-      canLeaveMessage: this.conversation.canLeaveMessage,
+      left: this.#conversation.leftMessage,
+      canLeaveMessage: this.#conversation.canLeaveMessage,
       formError: this.leaveError,
       onOpenForm: () => {
         this.leaveFormOpen = true;
@@ -413,19 +413,19 @@ export class ChatWidget extends LitElement {
       onLeave: (email, message) => {
         // The browser checked the form; this guards a server that would store garbage.
         if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()) || !message.trim()) {
-          this.leaveError = this.t.leaveInvalid;
+          this.leaveError = this.#t.leaveInvalid;
           return;
         }
         this.leaveError = undefined;
-        if (!this.conversation.leaveMessage(email.trim(), message.trim())) {
-          this.leaveError = this.t.errorRefused;
+        if (!this.#conversation.leaveMessage(email.trim(), message.trim())) {
+          this.leaveError = this.#t.errorRefused;
         }
       },
     });
   }
 
-  private renderGreeting() {
-    return this.renderMessage({
+  #renderGreeting() {
+    return this.#renderMessage({
       id: 'greeting',
       role: 'assistant',
       content: this.greeting,
@@ -434,11 +434,11 @@ export class ChatWidget extends LitElement {
     });
   }
 
-  private renderMessage(message: ChatMessage) {
+  #renderMessage(message: ChatMessage) {
     return messageView(message, {
-      strings: this.t,
-      language: this.localization.language,
-      now: this.clock.now,
+      strings: this.#t,
+      language: this.#localization.language,
+      now: this.#clock.now,
       assistant: this.assistantName
         ? {
             name: this.assistantName,
@@ -446,16 +446,16 @@ export class ChatWidget extends LitElement {
           }
         : undefined,
       agentName: this.agentName || undefined,
-      imageHosts: this.imageHostList,
+      imageHosts: this.#imageHostList,
       maxReplyLength: this.maxReplyLength,
-      onRetry: (id) => this.conversation.retry(id),
-      canRetryReply: (message) => this.conversation.canRetry(message),
-      onRetryReply: (id) => this.conversation.retryReply(id),
+      onRetry: (id) => this.#conversation.retry(id),
+      canRetryReply: (message) => this.#conversation.canRetry(message),
+      onRetryReply: (id) => this.#conversation.retryReply(id),
     });
   }
 
-  private renderTyping() {
-    const label = this.conversation.typingLabel;
+  #renderTyping() {
+    const label = this.#conversation.typingLabel;
     if (!label) return nothing;
     return html`<div part="typing">
       <span class="dots" aria-hidden="true"><span></span><span></span><span></span></span>
@@ -463,27 +463,27 @@ export class ChatWidget extends LitElement {
     </div>`;
   }
 
-  private renderComposer() {
-    const notice = this.conversation.notice;
-    return html`<form part="composer" @submit=${this.onSubmit}>
+  #renderComposer() {
+    const notice = this.#conversation.notice;
+    return html`<form part="composer" @submit=${this.#onSubmit}>
         <textarea
           part="input"
           rows="1"
-          aria-label=${this.t.inputLabel}
-          placeholder=${this.placeholder || this.t.placeholder}
+          aria-label=${this.#t.inputLabel}
+          placeholder=${this.placeholder || this.#t.placeholder}
           .value=${this.draft}
-          @input=${this.onInput}
-          @keydown=${this.onInputKeydown}
+          @input=${this.#onInput}
+          @keydown=${this.#onInputKeydown}
         ></textarea>
         <button part="send-button" type="submit" ?disabled=${!this.draft.trim()}>
-          ${this.t.send}
+          ${this.#t.send}
         </button>
       </form>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : nothing}`;
   }
 
-  private statusText(status: string, retryAt: number | undefined): string {
-    const s = this.t;
+  #statusText(status: string, retryAt: number | undefined): string {
+    const s = this.#t;
     switch (status) {
       case 'connected':
         return s.statusConnected;
@@ -504,109 +504,109 @@ export class ChatWidget extends LitElement {
     }
   }
 
-  private get canEscalate(): boolean {
+  get #canEscalate(): boolean {
     if (this.escalation === 'off') return false;
     const capabilities =
-      this.conversation.capabilities ??
+      this.#conversation.capabilities ??
       (isProtocol(this.protocol || 'stream')
         ? createAdapter((this.protocol || 'stream') as 'stream').capabilities()
         : undefined);
     return capabilities?.escalation ?? false;
   }
 
-  private get imageHostList(): string[] {
+  get #imageHostList(): string[] {
     return this.imageHosts.split(/\s+/).filter(Boolean);
   }
 
-  private readonly toggle = (): void => {
+  readonly #toggle = (): void => {
     this.open = !this.open;
   };
 
-  private readonly close = (): void => {
+  readonly #close = (): void => {
     this.open = false;
     void this.updateComplete.then(() => this.launcher?.focus());
   };
 
-  private readonly onPanelKeydown = (event: KeyboardEvent): void => {
+  readonly #onPanelKeydown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape' && this.mode !== 'inline' && this.open) {
       event.stopPropagation();
-      this.close();
+      this.#close();
     }
   };
 
-  private readonly onInput = (event: Event): void => {
+  readonly #onInput = (event: Event): void => {
     this.draft = (event.target as HTMLTextAreaElement).value;
-    if (this.conversation.notice) this.conversation.notice = undefined;
-    this.noteTyping();
+    if (this.#conversation.notice) this.#conversation.notice = undefined;
+    this.#noteTyping();
   };
 
-  private typingTimer: ReturnType<typeof setTimeout> | undefined;
-  private typingSent = false;
+  #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  #typingSent = false;
 
   /** The user's typing goes out at most once per burst, and stops after 3 s idle. */
-  private noteTyping(): void {
-    if (!this.conversation.capabilities?.typing) return;
-    if (!this.typingSent) {
-      this.typingSent = true;
-      this.conversation.userTyping(true);
+  #noteTyping(): void {
+    if (!this.#conversation.capabilities?.typing) return;
+    if (!this.#typingSent) {
+      this.#typingSent = true;
+      this.#conversation.userTyping(true);
     }
-    clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => this.stopTyping(), 3000);
+    clearTimeout(this.#typingTimer);
+    this.#typingTimer = setTimeout(() => this.#stopTyping(), 3000);
   }
 
-  private stopTyping(): void {
-    clearTimeout(this.typingTimer);
-    if (!this.typingSent) return;
-    this.typingSent = false;
-    this.conversation.userTyping(false);
+  #stopTyping(): void {
+    clearTimeout(this.#typingTimer);
+    if (!this.#typingSent) return;
+    this.#typingSent = false;
+    this.#conversation.userTyping(false);
   }
 
-  private readonly onInputKeydown = (event: KeyboardEvent): void => {
+  readonly #onInputKeydown = (event: KeyboardEvent): void => {
     // Enter sends; Shift+Enter is a new line; Enter that confirms an IME composition is neither.
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      this.submitDraft();
+      this.#submitDraft();
     }
   };
 
-  private readonly onSubmit = (event: Event): void => {
+  readonly #onSubmit = (event: Event): void => {
     event.preventDefault();
-    this.submitDraft();
+    this.#submitDraft();
   };
 
-  private submitDraft(): void {
+  #submitDraft(): void {
     const text = this.draft;
     if (!text.trim()) return;
-    const before = this.conversation.transcript.messages.length;
+    const before = this.#conversation.transcript.messages.length;
     this.send(text).catch(() => {
       // The reason is on screen (notice, failed state) and in `chat-error`.
     });
     // Clear the draft only when the message was taken: a refused one stays editable.
-    if (this.conversation.transcript.messages.length > before) {
+    if (this.#conversation.transcript.messages.length > before) {
       this.draft = '';
-      this.stopTyping();
+      this.#stopTyping();
     }
   }
 
-  private readonly onEscalate = (): void => {
+  readonly #onEscalate = (): void => {
     this.escalate().catch(() => {
       // Shown in the error banner and fired as `chat-error`.
     });
   };
 
-  private readonly announceMessage = (event: HTMLElementEventMap['chat-message']): void => {
+  readonly #announceMessage = (event: HTMLElementEventMap['chat-message']): void => {
     const { role, content } = event.detail.message;
     if (role === 'user') return;
     if (this.mode !== 'inline' && !this.open) this.unread += 1;
     this.announcement = content.length > 400 ? `${content.slice(0, 400)}…` : content;
   };
 
-  private readonly announceHandoff = (event: HTMLElementEventMap['chat-handoff']): void => {
-    this.announcement = handoffText(event.detail, this.t, this.conversation.handoffReason);
+  readonly #announceHandoff = (event: HTMLElementEventMap['chat-handoff']): void => {
+    this.announcement = handoffText(event.detail, this.#t, this.#conversation.handoffReason);
     if (event.detail.state !== 'unavailable') this.leaveFormOpen = false;
   };
 
-  private readonly announceStatus = (event: HTMLElementEventMap['chat-status']): void => {
-    this.announcement = this.statusText(event.detail.status, undefined);
+  readonly #announceStatus = (event: HTMLElementEventMap['chat-status']): void => {
+    this.announcement = this.#statusText(event.detail.status, undefined);
   };
 }

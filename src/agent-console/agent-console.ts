@@ -535,7 +535,7 @@ export class AgentConsole extends LitElement {
   }
 
   override updated(): void {
-    const transcript = this.renderRoot.querySelector<HTMLElement>('ol.transcript');
+    const transcript = this.renderRoot.querySelector<HTMLElement>('.transcript');
     if (transcript && this.stickToBottom) transcript.scrollTop = transcript.scrollHeight;
     if (this.focusChat && this.view) {
       this.focusChat = false;
@@ -727,7 +727,7 @@ export class AgentConsole extends LitElement {
         <span class="state">${this.stateText(chat)}</span>
         ${this.renderActions(chat, holding)}
       </div>
-      <ol
+      <div
         class="transcript"
         role="log"
         aria-live="polite"
@@ -735,17 +735,19 @@ export class AgentConsole extends LitElement {
         tabindex="0"
         @scroll=${this.onScroll}
       >
-        ${repeat(
-          view.messages,
-          (m) => m.messageId,
-          (m) => this.renderMessage(m, chat),
-        )}
-        ${repeat(
-          outgoing,
-          (o) => o.clientMessageId,
-          (o) => this.renderOutgoing(o),
-        )}
-      </ol>
+        <ol class="messages">
+          ${repeat(
+            view.messages,
+            (m) => m.messageId,
+            (m) => this.renderMessage(m, chat),
+          )}
+          ${repeat(
+            outgoing,
+            (o) => o.clientMessageId,
+            (o) => this.renderOutgoing(o),
+          )}
+        </ol>
+      </div>
       <div class="typing" aria-live="polite">${this.typingText(chat)}</div>
       ${
         holding

@@ -288,15 +288,17 @@ export const styles = css`
   .back {
     display: none;
   }
-  ol.transcript {
+  .transcript {
+    overflow: auto;
+    min-height: 0;
+  }
+  ol.messages {
     list-style: none;
     margin: 0;
     padding: 1rem;
-    overflow: auto;
     display: flex;
     flex-direction: column;
     gap: 0.6rem;
-    min-height: 0;
   }
   .message {
     max-width: min(42rem, 90%);
@@ -352,16 +354,18 @@ export const styles = css`
   .content > :last-child {
     margin-bottom: 0;
   }
+  /* Wrapped rather than scrolled: a scrolling block inside the scrolling transcript would need
+     its own tab stop to be read with a keyboard. */
   .content pre {
-    overflow: auto;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
     padding: 0.5rem;
     background: var(--surface-2);
     border-radius: 6px;
   }
   .content table {
     border-collapse: collapse;
-    display: block;
-    overflow: auto;
+    max-width: 100%;
   }
   .content th,
   .content td {

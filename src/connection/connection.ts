@@ -49,20 +49,20 @@ export interface ConnectionOptions {
 }
 
 export class Connection {
-  private socket: WebSocket | undefined;
-  private controller: AbortController | undefined;
-  private ctx: ConnectContext;
-  private attempt = 0;
-  private authRetried = false;
-  private openedAt = 0;
-  private lastFrameAt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private pongTimer: ReturnType<typeof setTimeout> | undefined;
-  private running = false;
+  #socket: WebSocket | undefined;
+  #controller: AbortController | undefined;
+  #ctx: ConnectContext;
+  #attempt = 0;
+  #authRetried = false;
+  #openedAt = 0;
+  #lastFrameAt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  #running = false;
 
   constructor(private readonly options: ConnectionOptions) {
-    this.ctx = { ...options.context, token: '' };
+    this.#ctx = { ...options.context, token: '' };
   }
 
   /**
@@ -72,50 +72,50 @@ export class Connection {
    */
   get context(): ConnectContext {
     const token = this.options.tokens.current();
-    return token && token !== this.ctx.token ? { ...this.ctx, token } : this.ctx;
+    return token && token !== this.#ctx.token ? { ...this.#ctx, token } : this.#ctx;
   }
 
   get isOpen(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.#socket?.readyState === WebSocket.OPEN;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.controller = new AbortController();
-    const { signal } = this.controller;
-    window.addEventListener('online', this.onOnline, { signal });
-    window.addEventListener('offline', this.onOffline, { signal });
+    if (this.#running) return;
+    this.#running = true;
+    this.#controller = new AbortController();
+    const { signal } = this.#controller;
+    window.addEventListener('online', this.#onOnline, { signal });
+    window.addEventListener('offline', this.#onOffline, { signal });
     if (!navigator.onLine) {
       this.options.listener.status({ status: 'offline' });
       return;
     }
-    void this.connect();
+    void this.#connect();
   }
 
   stop(): void {
-    if (!this.running) return;
-    this.running = false;
-    this.controller?.abort();
-    this.controller = undefined;
+    if (!this.#running) return;
+    this.#running = false;
+    this.#controller?.abort();
+    this.#controller = undefined;
     this.options.tokens.stop();
-    clearTimeout(this.retryTimer);
-    this.teardownSocket(1000, 'client disconnect');
+    clearTimeout(this.#retryTimer);
+    this.#teardownSocket(1000, 'client disconnect');
   }
 
   /** The server is going away: drop this socket and connect again at once, without backoff. */
   reconnectNow(): void {
-    if (!this.running) return;
-    this.teardownSocket(1000, 'server asked to reconnect');
+    if (!this.#running) return;
+    this.#teardownSocket(1000, 'server asked to reconnect');
     this.options.listener.closed();
-    this.attempt = 0;
-    void this.connect();
+    this.#attempt = 0;
+    void this.#connect();
   }
 
   /** Send a frame now; false when there is no open socket. */
   send(frame: string): boolean {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(frame);
+    if (!this.#socket || this.#socket.readyState !== WebSocket.OPEN) return false;
+    this.#socket.send(frame);
     return true;
   }
 
@@ -127,7 +127,7 @@ export class Connection {
       method: http.method,
       headers,
       ...(http.body !== undefined ? { body: JSON.stringify(http.body) } : {}),
-      ...(this.controller ? { signal: this.controller.signal } : {}),
+      ...(this.#controller ? { signal: this.#controller.signal } : {}),
     });
     const text = await response.text();
     let json: unknown = null;
@@ -143,38 +143,38 @@ export class Connection {
     return json;
   }
 
-  private async connect(): Promise<void> {
-    clearTimeout(this.retryTimer);
-    const signal = this.controller?.signal;
+  async #connect(): Promise<void> {
+    clearTimeout(this.#retryTimer);
+    const signal = this.#controller?.signal;
     if (!signal || signal.aborted) return;
-    this.options.listener.status({ status: this.attempt === 0 ? 'connecting' : 'reconnecting' });
+    this.options.listener.status({ status: this.#attempt === 0 ? 'connecting' : 'reconnecting' });
 
     try {
       const token = await this.options.tokens.get(signal);
-      this.ctx = { ...this.ctx, token: token.value };
-      const learned = { ...this.options.fallback, ...learnFromToken(this.ctx, token.response) };
+      this.#ctx = { ...this.#ctx, token: token.value };
+      const learned = { ...this.options.fallback, ...learnFromToken(this.#ctx, token.response) };
       const prepare = this.options.adapter.prepare(learned);
       if (prepare) {
         const answer = await this.request(prepare.request);
-        this.ctx = { ...learned, ...prepare.read(answer) };
+        this.#ctx = { ...learned, ...prepare.read(answer) };
       } else {
-        this.ctx = learned;
+        this.#ctx = learned;
       }
-      this.options.listener.context(this.ctx);
+      this.options.listener.context(this.#ctx);
     } catch (error) {
       if (signal.aborted) return;
       const reason = error instanceof Error ? error.message : String(error);
       const code = error instanceof TokenError ? 'token' : 'connection';
-      this.scheduleRetry({ reason, code, status: 'error' });
+      this.#scheduleRetry({ reason, code, status: 'error' });
       return;
     }
     if (signal.aborted) return;
 
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.options.adapter.socketUrl(this.ctx));
+      socket = new WebSocket(this.options.adapter.socketUrl(this.#ctx));
     } catch (error) {
-      this.running = false;
+      this.#running = false;
       this.options.listener.status({
         status: 'error',
         code: 'config',
@@ -183,21 +183,21 @@ export class Connection {
       return;
     }
     this.options.adapter.reset();
-    this.socket = socket;
+    this.#socket = socket;
     let opened = false;
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       opened = true;
-      this.openedAt = Date.now();
-      this.lastFrameAt = this.openedAt;
-      this.startHeartbeat();
+      this.#openedAt = Date.now();
+      this.#lastFrameAt = this.#openedAt;
+      this.#startHeartbeat();
       this.options.listener.status({ status: 'connected' });
-      for (const frame of this.options.adapter.opened(this.ctx)) socket.send(frame);
+      for (const frame of this.options.adapter.opened(this.#ctx)) socket.send(frame);
       this.options.listener.opened();
     };
     socket.onmessage = (message: MessageEvent) => {
-      this.lastFrameAt = Date.now();
-      clearTimeout(this.pongTimer);
+      this.#lastFrameAt = Date.now();
+      clearTimeout(this.#pongTimer);
       let events: InboundEvent[];
       try {
         events = this.options.adapter.decode(message.data);
@@ -210,30 +210,30 @@ export class Connection {
       for (const event of events) this.options.listener.event(event);
     };
     socket.onclose = (event: CloseEvent) => {
-      if (this.socket !== socket) return;
-      this.handleClose(event.code, event.reason, opened);
+      if (this.#socket !== socket) return;
+      this.#handleClose(event.code, event.reason, opened);
     };
   }
 
-  private handleClose(code: number, reason: string, opened: boolean): void {
-    const stableFor = opened ? Date.now() - this.openedAt : 0;
-    this.teardownSocket();
+  #handleClose(code: number, reason: string, opened: boolean): void {
+    const stableFor = opened ? Date.now() - this.#openedAt : 0;
+    this.#teardownSocket();
     this.options.listener.closed();
-    if (!this.running) return;
+    if (!this.#running) return;
     if (!navigator.onLine) {
       this.options.listener.status({ status: 'offline' });
       return;
     }
     if (stableFor >= STABLE_CONNECTION_MS) {
-      this.attempt = 0;
+      this.#attempt = 0;
       // Only a connection that lasted proves its token good. Some servers accept the
       // socket and then close it for auth (rooms: 4001); forgetting the retry on
       // `open` would turn that into a loop of immediate reconnects.
-      this.authRetried = false;
+      this.#authRetried = false;
     }
     const verdict = this.options.adapter.interpretClose(code, reason, opened);
     if (verdict.action === 'stop') {
-      this.running = false;
+      this.#running = false;
       this.options.listener.status({
         status: 'error',
         code: verdict.code ?? 'connection',
@@ -243,56 +243,56 @@ export class Connection {
     }
     if (verdict.action === 'auth') {
       this.options.tokens.invalidate();
-      if (!this.authRetried) {
+      if (!this.#authRetried) {
         // A rejected token may just be stale: one immediate try with a new one.
-        this.authRetried = true;
-        void this.connect();
+        this.#authRetried = true;
+        void this.#connect();
         return;
       }
-      this.scheduleRetry({
+      this.#scheduleRetry({
         status: 'reconnecting',
         code: 'auth',
         reason: verdict.message ?? '',
       });
       return;
     }
-    this.scheduleRetry({
+    this.#scheduleRetry({
       status: 'reconnecting',
       code: verdict.code ?? 'connection',
       ...(verdict.message ? { reason: verdict.message } : {}),
     });
   }
 
-  private scheduleRetry(info: StatusInfo): void {
-    const delay = backoffDelay(this.attempt);
-    this.attempt += 1;
+  #scheduleRetry(info: StatusInfo): void {
+    const delay = backoffDelay(this.#attempt);
+    this.#attempt += 1;
     const retryAt = Date.now() + delay;
     this.options.listener.status({ ...info, retryAt });
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.#connect(), delay);
   }
 
-  private startHeartbeat(): void {
-    clearInterval(this.pingTimer);
+  #startHeartbeat(): void {
+    clearInterval(this.#pingTimer);
     const ping = this.options.adapter.encodePing();
     if (!ping) return;
-    this.pingTimer = setInterval(() => {
+    this.#pingTimer = setInterval(() => {
       const sentAt = Date.now();
       if (!this.send(ping)) return;
-      clearTimeout(this.pongTimer);
-      this.pongTimer = setTimeout(() => {
+      clearTimeout(this.#pongTimer);
+      this.#pongTimer = setTimeout(() => {
         // Any frame since the ping proves the link alive; silence means a dead
         // socket the browser has not noticed (a sleeping laptop, a lost route).
-        if (this.lastFrameAt < sentAt && this.socket) this.handleClose(4000, 'no pong', true);
+        if (this.#lastFrameAt < sentAt && this.#socket) this.#handleClose(4000, 'no pong', true);
       }, PONG_TIMEOUT_MS);
     }, PING_INTERVAL_MS);
   }
 
-  private teardownSocket(code?: number, reason?: string): void {
-    clearInterval(this.pingTimer);
-    clearTimeout(this.pongTimer);
-    const socket = this.socket;
-    this.socket = undefined;
+  #teardownSocket(code?: number, reason?: string): void {
+    clearInterval(this.#pingTimer);
+    clearTimeout(this.#pongTimer);
+    const socket = this.#socket;
+    this.#socket = undefined;
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = null;
     if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
@@ -300,19 +300,19 @@ export class Connection {
     }
   }
 
-  private readonly onOffline = (): void => {
-    clearTimeout(this.retryTimer);
-    if (this.socket) {
-      this.teardownSocket(1000, 'offline');
+  readonly #onOffline = (): void => {
+    clearTimeout(this.#retryTimer);
+    if (this.#socket) {
+      this.#teardownSocket(1000, 'offline');
       this.options.listener.closed();
     }
     this.options.listener.status({ status: 'offline' });
   };
 
-  private readonly onOnline = (): void => {
-    if (!this.running) return;
-    this.attempt = 0;
-    if (!this.socket) void this.connect();
+  readonly #onOnline = (): void => {
+    if (!this.#running) return;
+    this.#attempt = 0;
+    if (!this.#socket) void this.#connect();
   };
 }
 

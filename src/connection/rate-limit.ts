@@ -3,7 +3,7 @@
  * caller passes the clock, so it is tested without timers.
  */
 export class RateLimiter {
-  private readonly sent: number[] = [];
+  readonly #sent: number[] = [];
 
   constructor(
     readonly limit: number,
@@ -12,13 +12,13 @@ export class RateLimiter {
 
   /** How long to wait before the next send may go; 0 when it may go now. */
   wait(now: number): number {
-    while (this.sent.length > 0 && now - (this.sent[0] as number) >= this.windowMs)
-      this.sent.shift();
-    if (this.sent.length < this.limit) return 0;
-    return (this.sent[0] as number) + this.windowMs - now;
+    while (this.#sent.length > 0 && now - (this.#sent[0] as number) >= this.windowMs)
+      this.#sent.shift();
+    if (this.#sent.length < this.limit) return 0;
+    return (this.#sent[0] as number) + this.windowMs - now;
   }
 
   record(now: number): void {
-    this.sent.push(now);
+    this.#sent.push(now);
   }
 }

@@ -14,9 +14,9 @@ export interface TokenConfig {
 export class TokenError extends Error {}
 
 export class TokenSource {
-  private held: HeldToken | undefined;
-  private pending: Promise<HeldToken> | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #held: HeldToken | undefined;
+  #pending: Promise<HeldToken> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly config: TokenConfig) {}
 
@@ -27,53 +27,53 @@ export class TokenSource {
   /** A token fit for a new connection, fetching one when the held one is stale. */
   async get(signal: AbortSignal): Promise<HeldToken> {
     const now = Date.now();
-    if (isFresh(this.held, now)) return this.held;
-    this.pending ??= this.fetch(signal).finally(() => {
-      this.pending = undefined;
+    if (isFresh(this.#held, now)) return this.#held;
+    this.#pending ??= this.#fetch(signal).finally(() => {
+      this.#pending = undefined;
     });
-    return this.pending;
+    return this.#pending;
   }
 
   /** The held token while it has not expired (refreshed ahead of expiry on a timer). */
   current(): string | undefined {
-    return this.held && Date.now() < this.held.expiresAt ? this.held.value : undefined;
+    return this.#held && Date.now() < this.#held.expiresAt ? this.#held.value : undefined;
   }
 
   /** The server rejected the held token: the next `get` fetches a new one. */
   invalidate(): void {
-    this.held = undefined;
+    this.#held = undefined;
   }
 
   stop(): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
   }
 
-  private async fetch(signal: AbortSignal): Promise<HeldToken> {
-    const raw = await this.request(signal);
+  async #fetch(signal: AbortSignal): Promise<HeldToken> {
+    const raw = await this.#request(signal);
     const token = readToken(raw, Date.now());
     if ('error' in token) throw new TokenError(token.error);
-    this.held = token;
-    this.scheduleRefresh(signal);
+    this.#held = token;
+    this.#scheduleRefresh(signal);
     return token;
   }
 
   /** Fetch again shortly before expiry, so a reconnect never waits on (or uses) a stale token. */
-  private scheduleRefresh(signal: AbortSignal): void {
-    clearTimeout(this.refreshTimer);
-    if (!this.held || this.config.token !== undefined) return;
-    const delay = Math.max(1000, this.held.refreshAt - Date.now());
-    this.refreshTimer = setTimeout(() => {
+  #scheduleRefresh(signal: AbortSignal): void {
+    clearTimeout(this.#refreshTimer);
+    if (!this.#held || this.config.token !== undefined) return;
+    const delay = Math.max(1000, this.#held.refreshAt - Date.now());
+    this.#refreshTimer = setTimeout(() => {
       if (signal.aborted) return;
-      this.fetch(signal).catch(() => {
+      this.#fetch(signal).catch(() => {
         // A failed background refresh is retried by the next connect, which
         // reports the error to the user if it fails again.
-        this.held = undefined;
+        this.#held = undefined;
       });
     }, delay);
   }
 
-  private async request(signal: AbortSignal): Promise<unknown> {
+  async #request(signal: AbortSignal): Promise<unknown> {
     const { token, getToken, tokenUrl } = this.config;
     if (getToken) return getToken();
     if (tokenUrl) {

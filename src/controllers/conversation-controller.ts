@@ -85,40 +85,45 @@ export class ConversationController implements ReactiveController {
   /** Whether the current connection has been started at least once. */
   started = false;
 
-  private connection: Connection | undefined;
-  private adapter: ProtocolAdapter | undefined;
-  private awaitingReply = false;
-  private readonly typers = new Map<string, number>();
-  private readonly promises = new Map<string, Pending>();
-  private written = new Set<string>();
-  private limiter: RateLimiter | undefined;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private tickTimer: ReturnType<typeof setInterval> | undefined;
-  private frame = 0;
-  private key = '';
-  private conversationId: string | undefined;
-  private visitorId: string | undefined;
+  #connection: Connection | undefined;
+  #adapter: ProtocolAdapter | undefined;
+  #awaitingReply = false;
+  readonly #typers = new Map<string, number>();
+  readonly #promises = new Map<string, Pending>();
+  #written = new Set<string>();
+  #limiter: RateLimiter | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #tickTimer: ReturnType<typeof setInterval> | undefined;
+  #frame = 0;
+  #key = '';
+  #conversationId: string | undefined;
+  #visitorId: string | undefined;
   /** The last conversation frame this tab saw (`resume`), kept across reloads. */
-  private cursor: number | undefined;
-  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  #cursor: number | undefined;
+  #persistTimer: ReturnType<typeof setTimeout> | undefined;
   /** A stored chat id the backend no longer knows is dropped once, and a new chat made. */
-  private recoveredStaleChat = false;
-  private ready = false;
-  private historyCursor: string | undefined;
-  private historyLoading = false;
-  private historyDone = false;
+  #recoveredStaleChat = false;
+  #ready = false;
+  #historyCursor: string | undefined;
+  #historyLoading = false;
+  #historyDone = false;
   /** Replies a backend started that have no text yet. */
-  private readonly opening = new Map<string, { role?: Role; author?: Author }>();
+  readonly #opening = new Map<string, { role?: Role; author?: Author }>();
   /** The status last told to the page in `chat-status`. */
-  private announced: ConnectionStatus | undefined;
+  #announced: ConnectionStatus | undefined;
   /** When the last streamed text arrived: a reply silent for too long is finalized. */
-  private lastDeltaAt = 0;
+  #lastDeltaAt = 0;
+
+  readonly #config: () => ConversationConfig;
+  readonly #strings: () => Strings;
 
   constructor(
     private readonly host: Host,
-    private readonly config: () => ConversationConfig,
-    private readonly strings: () => Strings,
+    config: () => ConversationConfig,
+    strings: () => Strings,
   ) {
+    this.#config = config;
+    this.#strings = strings;
     host.addController(this);
   }
 
@@ -131,14 +136,14 @@ export class ConversationController implements ReactiveController {
   }
 
   get capabilities(): Capabilities | undefined {
-    return this.adapter?.capabilities();
+    return this.#adapter?.capabilities();
   }
 
   /** The limit a user message must fit. */
   get maxLength(): number {
     return (
-      this.config().maxLength ??
-      this.adapter?.capabilities().maxContentLength ??
+      this.#config().maxLength ??
+      this.#adapter?.capabilities().maxContentLength ??
       DEFAULT_MAX_MESSAGE_LENGTH
     );
   }
@@ -146,9 +151,10 @@ export class ConversationController implements ReactiveController {
   /** Who is typing, in words; undefined when nobody is. */
   get typingLabel(): string | undefined {
     const now = Date.now();
-    const names = [...this.typers].filter(([, until]) => until > now).map(([name]) => name);
-    if (names.length > 0) return format(this.strings(), 'personTyping', { name: names.join(', ') });
-    if (this.awaitingReply && !this.humanHasChat) return this.strings().typing;
+    const names = [...this.#typers].filter(([, until]) => until > now).map(([name]) => name);
+    if (names.length > 0)
+      return format(this.#strings(), 'personTyping', { name: names.join(', ') });
+    if (this.#awaitingReply && !this.#humanHasChat) return this.#strings().typing;
     return undefined;
   }
 
@@ -156,99 +162,99 @@ export class ConversationController implements ReactiveController {
     return this.transcript.messages.length > 0;
   }
 
-  private get humanHasChat(): boolean {
+  get #humanHasChat(): boolean {
     return this.handoff?.state === 'assigned';
   }
 
   /** Read the stored transcript for the current configuration. */
   restore(): void {
-    const { protocol, server, scope } = this.config();
+    const { protocol, server, scope } = this.#config();
     const key = storageKey(protocol, server, scope);
-    if (key === this.key) return;
-    this.key = key;
+    if (key === this.#key) return;
+    this.#key = key;
     const stored = load(key);
     this.transcript = new Transcript(stored?.messages ?? []);
-    this.conversationId = stored?.conversationId;
-    this.visitorId = stored?.userId;
-    this.cursor = stored?.cursor;
+    this.#conversationId = stored?.conversationId;
+    this.#visitorId = stored?.userId;
+    this.#cursor = stored?.cursor;
     this.host.requestUpdate();
   }
 
   start(): void {
-    if (this.connection) return;
+    if (this.#connection) return;
     this.restore();
-    const config = this.config();
+    const config = this.#config();
     this.started = true;
-    const failure = this.validate(config);
+    const failure = this.#validate(config);
     if (failure) {
-      this.setStatus({ status: 'error', code: 'config', reason: failure });
+      this.#setStatus({ status: 'error', code: 'config', reason: failure });
       return;
     }
     const adapter = createAdapter(config.protocol as ProtocolName);
-    this.adapter = adapter;
+    this.#adapter = adapter;
     adapter.recall?.(this.transcript.messages);
-    if (this.cursor !== undefined) adapter.restoreCursor?.(this.cursor);
+    if (this.#cursor !== undefined) adapter.restoreCursor?.(this.#cursor);
     const rate = adapter.capabilities().rateLimitPerSecond;
-    this.limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
+    this.#limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
     const context: Omit<ConnectContext, 'token'> = {
       server: config.server,
       apiBase: config.apiBase ?? defaultApiBase(config.server),
       ...(config.userId ? { userId: config.userId } : {}),
       ...(config.userName ? { userName: config.userName } : {}),
-      ...((config.conversationId ?? this.conversationId)
-        ? { conversationId: config.conversationId ?? this.conversationId }
+      ...((config.conversationId ?? this.#conversationId)
+        ? { conversationId: config.conversationId ?? this.#conversationId }
         : {}),
       ...(config.agentId ? { agentId: config.agentId } : {}),
     };
     if (!context.conversationId && config.protocol === 'threads') {
       context.conversationId = crypto.randomUUID();
-      this.conversationId = context.conversationId;
-      this.persist();
+      this.#conversationId = context.conversationId;
+      this.#persist();
     }
     // `events` and `rooms` need a user id; a visitor the page did not name is
     // one anonymous person per tab (the token response may still name them).
     if (!config.userId && (config.protocol === 'events' || config.protocol === 'rooms')) {
-      this.visitorId ??= `visitor-${crypto.randomUUID()}`;
-      this.persist();
+      this.#visitorId ??= `visitor-${crypto.randomUUID()}`;
+      this.#persist();
     }
-    this.connection = new Connection({
+    this.#connection = new Connection({
       adapter,
       context,
-      ...(this.visitorId && !config.userId ? { fallback: { userId: this.visitorId } } : {}),
+      ...(this.#visitorId && !config.userId ? { fallback: { userId: this.#visitorId } } : {}),
       tokens: new TokenSource({
         ...(config.token ? { token: config.token } : {}),
         ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : {}),
         ...(config.getToken ? { getToken: config.getToken } : {}),
       }),
       listener: {
-        status: (info) => this.setStatus(info),
-        event: (event) => this.handle(event),
-        opened: () => this.onOpened(),
-        closed: () => this.onClosed(),
-        context: (ctx) => this.onContext(ctx),
+        status: (info) => this.#setStatus(info),
+        event: (event) => this.#handle(event),
+        opened: () => this.#onOpened(),
+        closed: () => this.#onClosed(),
+        context: (ctx) => this.#onContext(ctx),
       },
       debug: (message, data) => {
         // Debug level: silent unless the console shows verbose messages.
         console.debug(`[chat-widget] ${message}`, data);
       },
     });
-    this.tickTimer = setInterval(() => this.tick(), 1000);
-    this.connection.start();
+    this.#tickTimer = setInterval(() => this.#tick(), 1000);
+    this.#connection.start();
   }
 
   stop(): void {
-    if (this.persistTimer) {
-      clearTimeout(this.persistTimer);
-      this.persistTimer = undefined;
-      this.persist();
+    if (this.#persistTimer) {
+      clearTimeout(this.#persistTimer);
+      this.#persistTimer = undefined;
+      this.#persist();
     }
-    this.connection?.stop();
-    this.connection = undefined;
-    this.ready = false;
-    clearTimeout(this.flushTimer);
-    clearInterval(this.tickTimer);
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    this.#connection?.stop();
+    this.#connection = undefined;
+    this.#ready = false;
+    clearTimeout(this.#flushTimer);
+    clearInterval(this.#tickTimer);
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
   }
 
   /** Configuration changed (server, protocol, credentials): start over on the new one. */
@@ -258,7 +264,7 @@ export class ConversationController implements ReactiveController {
     // that runs after the element upgraded).
     const wasStarted = this.started;
     this.stop();
-    this.key = '';
+    this.#key = '';
     this.restore();
     if (this.error?.code === 'config') this.error = undefined;
     if (wasStarted) {
@@ -272,17 +278,17 @@ export class ConversationController implements ReactiveController {
     if (!content) return Promise.reject(new Error('An empty message cannot be sent.'));
     const max = this.maxLength;
     if (content.length > max) {
-      const message = format(this.strings(), 'tooLong', { length: content.length, max });
+      const message = format(this.#strings(), 'tooLong', { length: content.length, max });
       this.notice = message;
       this.host.requestUpdate();
-      this.emitError('too-long', message);
+      this.#emitError('too-long', message);
       return Promise.reject(new Error(message));
     }
     const event = new ChatSendEvent(content);
     this.host.dispatchEvent(event);
     if (event.defaultPrevented) return Promise.reject(new Error('The page vetoed this message.'));
     this.notice = undefined;
-    if (!this.connection) this.start();
+    if (!this.#connection) this.start();
     const message = this.transcript.push({
       id: crypto.randomUUID(),
       role: 'user',
@@ -291,12 +297,12 @@ export class ConversationController implements ReactiveController {
       createdAt: Date.now(),
     });
     const promise = new Promise<void>((resolve, reject) => {
-      this.promises.set(message.id, { resolve, reject });
+      this.#promises.set(message.id, { resolve, reject });
     });
-    this.persist();
+    this.#persist();
     this.host.requestUpdate();
-    if (!navigator.onLine) this.notice = this.strings().offlineQueued;
-    this.flush();
+    if (!navigator.onLine) this.notice = this.#strings().offlineQueued;
+    this.#flush();
     return promise;
   }
 
@@ -306,23 +312,23 @@ export class ConversationController implements ReactiveController {
     if (!message || message.state !== 'failed') return;
     message.state = 'sending';
     delete message.reason;
-    this.written.delete(id);
+    this.#written.delete(id);
     this.host.requestUpdate();
-    this.flush();
+    this.#flush();
   }
 
   async escalate(reason: string): Promise<void> {
-    if (!this.connection) this.start();
-    const adapter = this.adapter;
+    if (!this.#connection) this.start();
+    const adapter = this.#adapter;
     if (!adapter || !adapter.capabilities().escalation) {
       throw new Error('This chat backend cannot reach a human.');
     }
     // Already waiting for (or talking to) a person: asking again must not queue twice.
     if (this.handoffActive) return;
-    const frame = adapter.encodeEscalate(reason, this.connection!.context);
-    if (!frame || !this.connection!.send(frame)) {
+    const frame = adapter.encodeEscalate(reason, this.#connection!.context);
+    if (!frame || !this.#connection!.send(frame)) {
       const message = 'Not connected: try again when the chat is connected.';
-      this.emitError('send-failed', message);
+      this.#emitError('send-failed', message);
       throw new Error(message);
     }
     this.host.dispatchEvent(new ChatEscalateEvent(reason));
@@ -330,18 +336,18 @@ export class ConversationController implements ReactiveController {
 
   /** The user typed in the composer (sent to backends that show it, debounced by the caller). */
   userTyping(active: boolean): void {
-    const frame = this.adapter?.encodeTyping(active, this.connection!.context);
-    if (frame) this.connection?.send(frame);
+    const frame = this.#adapter?.encodeTyping(active, this.#connection!.context);
+    if (frame) this.#connection?.send(frame);
   }
 
   clear(): void {
     this.transcript.clear();
-    for (const pending of this.promises.values())
+    for (const pending of this.#promises.values())
       pending.reject(new Error('The chat was cleared.'));
-    this.promises.clear();
-    this.written.clear();
-    this.awaitingReply = false;
-    forget(this.key);
+    this.#promises.clear();
+    this.#written.clear();
+    this.#awaitingReply = false;
+    forget(this.#key);
     this.host.requestUpdate();
   }
 
@@ -352,29 +358,29 @@ export class ConversationController implements ReactiveController {
 
   /** Load the next older page of history, where the backend has paged history. */
   async loadOlder(): Promise<void> {
-    const adapter = this.adapter;
-    const connection = this.connection;
-    if (!adapter?.historyRequest || !connection || this.historyLoading) return;
-    if (this.ready && this.historyCursor === undefined && this.historyDone) return;
-    const spec = adapter.historyRequest(connection.context, this.historyCursor);
+    const adapter = this.#adapter;
+    const connection = this.#connection;
+    if (!adapter?.historyRequest || !connection || this.#historyLoading) return;
+    if (this.#ready && this.#historyCursor === undefined && this.#historyDone) return;
+    const spec = adapter.historyRequest(connection.context, this.#historyCursor);
     if (!spec) return;
-    this.historyLoading = true;
+    this.#historyLoading = true;
     try {
       const page = spec.read(await connection.request(spec.request));
       this.transcript.prepend(page.messages);
-      this.historyCursor = page.before;
-      this.historyDone = page.before === undefined;
-      this.persist();
+      this.#historyCursor = page.before;
+      this.#historyDone = page.before === undefined;
+      this.#persist();
       this.host.requestUpdate();
     } catch (error) {
-      this.emitError('history', `Could not load earlier messages: ${describe(error)}`);
+      this.#emitError('history', `Could not load earlier messages: ${describe(error)}`);
     } finally {
-      this.historyLoading = false;
+      this.#historyLoading = false;
     }
   }
 
-  private validate(config: ConversationConfig): string | undefined {
-    const strings = this.strings();
+  #validate(config: ConversationConfig): string | undefined {
+    const strings = this.#strings();
     if (!isProtocol(config.protocol)) {
       return format(strings, 'errorProtocol', { protocol: config.protocol });
     }
@@ -388,20 +394,20 @@ export class ConversationController implements ReactiveController {
     return undefined;
   }
 
-  private setStatus(info: StatusInfo): void {
+  #setStatus(info: StatusInfo): void {
     this.status = info;
     if (info.status === 'connected') {
       if (this.error && ['connection', 'auth', 'token', 'config'].includes(this.error.code)) {
         this.error = undefined;
       }
     } else if (info.reason !== undefined || info.code === 'auth') {
-      const message = this.describeFailure(info);
+      const message = this.#describeFailure(info);
       if (this.error?.message !== message) {
         this.error = { code: info.code ?? 'connection', message };
-        this.emitError(info.code ?? 'connection', message);
+        this.#emitError(info.code ?? 'connection', message);
       }
     }
-    this.announce(info.status);
+    this.#announce(info.status);
     this.host.requestUpdate();
   }
 
@@ -409,14 +415,14 @@ export class ConversationController implements ReactiveController {
    * `chat-status` on every change, the first `connecting` included: the initial
    * status is only a placeholder the page was never told about.
    */
-  private announce(status: ConnectionStatus): void {
-    if (status === this.announced) return;
-    this.announced = status;
+  #announce(status: ConnectionStatus): void {
+    if (status === this.#announced) return;
+    this.#announced = status;
     this.host.dispatchEvent(new ChatStatusEvent(status));
   }
 
-  private describeFailure(info: StatusInfo): string {
-    const strings = this.strings();
+  #describeFailure(info: StatusInfo): string {
+    const strings = this.#strings();
     const reason = info.reason ?? '';
     switch (info.code) {
       case 'token':
@@ -430,125 +436,126 @@ export class ConversationController implements ReactiveController {
     }
   }
 
-  private emitError(code: string, message: string): void {
+  #emitError(code: string, message: string): void {
     this.host.dispatchEvent(new ChatErrorEvent(code, message));
   }
 
-  private onOpened(): void {
-    this.written = new Set();
-    if (!this.adapter?.capabilities().greets) this.onReady();
+  #onOpened(): void {
+    this.#written = new Set();
+    if (!this.#adapter?.capabilities().greets) this.#onReady();
   }
 
-  private onReady(): void {
-    this.ready = true;
-    const connection = this.connection;
-    for (const frame of this.adapter?.greeted?.(connection!.context) ?? []) connection?.send(frame);
-    this.flush();
+  #onReady(): void {
+    this.#ready = true;
+    const connection = this.#connection;
+    for (const frame of this.#adapter?.greeted?.(connection!.context) ?? [])
+      connection?.send(frame);
+    this.#flush();
     if (
-      this.adapter?.capabilities().history &&
-      !this.historyDone &&
-      this.historyCursor === undefined
+      this.#adapter?.capabilities().history &&
+      !this.#historyDone &&
+      this.#historyCursor === undefined
     ) {
       void this.loadOlder();
     }
   }
 
   /** Show a reply announced by `stream-start` now that it has something to show. */
-  private open(id: string): void {
-    const opening = this.opening.get(id);
+  #open(id: string): void {
+    const opening = this.#opening.get(id);
     if (!opening) return;
-    this.opening.delete(id);
+    this.#opening.delete(id);
     this.transcript.reply(id, opening.role, opening.author);
   }
 
-  private onClosed(): void {
-    this.ready = false;
-    this.written = new Set();
-    this.awaitingReply = false;
-    this.opening.clear();
-    this.typers.clear();
+  #onClosed(): void {
+    this.#ready = false;
+    this.#written = new Set();
+    this.#awaitingReply = false;
+    this.#opening.clear();
+    this.#typers.clear();
     // A server that resumes continues the reply on the next socket; any other
     // reply will never get its end, so it is finished now and marked.
-    if (!this.adapter?.capabilities().resumes) {
-      this.finishReplies(this.transcript.interruptStreaming());
+    if (!this.#adapter?.capabilities().resumes) {
+      this.#finishReplies(this.transcript.interruptStreaming());
     }
     this.host.requestUpdate();
   }
 
-  private onContext(ctx: ConnectContext): void {
-    if (ctx.conversationId && ctx.conversationId !== this.conversationId) {
-      this.conversationId = ctx.conversationId;
-      this.persist();
+  #onContext(ctx: ConnectContext): void {
+    if (ctx.conversationId && ctx.conversationId !== this.#conversationId) {
+      this.#conversationId = ctx.conversationId;
+      this.#persist();
     }
   }
 
-  private handle(event: InboundEvent): void {
+  #handle(event: InboundEvent): void {
     const transcript = this.transcript;
     switch (event.kind) {
       case 'ready':
-        if (event.conversationId) this.conversationId = event.conversationId;
-        this.onReady();
+        if (event.conversationId) this.#conversationId = event.conversationId;
+        this.#onReady();
         return;
       case 'ack': {
         const message = event.clientId ? transcript.find(event.clientId) : undefined;
         if (!message || message.role !== 'user') return;
         transcript.alias(message, event.id);
-        this.confirm(message);
+        this.#confirm(message);
         return;
       }
       case 'typing':
         if (event.who) {
-          if (event.active) this.typers.set(event.who.name, Date.now() + TYPING_TTL_MS);
-          else this.typers.delete(event.who.name);
+          if (event.active) this.#typers.set(event.who.name, Date.now() + TYPING_TTL_MS);
+          else this.#typers.delete(event.who.name);
         } else {
-          this.awaitingReply = event.active;
+          this.#awaitingReply = event.active;
         }
         this.host.requestUpdate();
         return;
       case 'message': {
-        if (event.message.author) this.typers.delete(event.message.author.name);
-        if (event.message.role !== 'user') this.awaitingReply = false;
+        if (event.message.author) this.#typers.delete(event.message.author.name);
+        if (event.message.role !== 'user') this.#awaitingReply = false;
         const message = transcript.receive(event.message);
-        if (message) this.complete(message);
+        if (message) this.#complete(message);
         this.host.requestUpdate();
         return;
       }
       case 'stream-start':
-        this.lastDeltaAt = Date.now();
+        this.#lastDeltaAt = Date.now();
         // Until its first text a reply is "typing…", not an empty bubble beside it.
         if (!transcript.find(event.id)) {
-          this.opening.set(event.id, {
+          this.#opening.set(event.id, {
             ...(event.role ? { role: event.role } : {}),
             ...(event.author ? { author: event.author } : {}),
           });
-          if ((event.role ?? 'assistant') === 'assistant') this.awaitingReply = true;
+          if ((event.role ?? 'assistant') === 'assistant') this.#awaitingReply = true;
         }
         this.host.requestUpdate();
         return;
       case 'stream-delta': {
-        this.open(event.id);
+        this.#open(event.id);
         if (transcript.append(event.id, event.delta, event.role)) {
-          this.lastDeltaAt = Date.now();
-          this.awaitingReply = false;
-          this.scheduleRender();
+          this.#lastDeltaAt = Date.now();
+          this.#awaitingReply = false;
+          this.#scheduleRender();
         }
         return;
       }
       case 'stream-end': {
-        if (event.content !== undefined) this.open(event.id);
-        this.opening.delete(event.id);
+        if (event.content !== undefined) this.#open(event.id);
+        this.#opening.delete(event.id);
         const message = transcript.end(event.id, event.content, event.finalId);
         if (message && event.interrupted) message.note = 'interrupted';
-        this.awaitingReply = false;
-        if (message) this.complete(message);
+        this.#awaitingReply = false;
+        if (message) this.#complete(message);
         this.host.requestUpdate();
         return;
       }
       case 'update':
-        if (transcript.update(event.id, event.content)) this.changed();
+        if (transcript.update(event.id, event.content)) this.#changed();
         return;
       case 'delete':
-        if (transcript.remove(event.id)) this.changed();
+        if (transcript.remove(event.id)) this.#changed();
         return;
       case 'system': {
         if (!event.text) return;
@@ -560,24 +567,24 @@ export class ConversationController implements ReactiveController {
           state: 'complete',
           createdAt: Date.now(),
         });
-        this.complete(message);
+        this.#complete(message);
         this.host.requestUpdate();
         return;
       }
       case 'error': {
-        this.awaitingReply = false;
+        this.#awaitingReply = false;
         if (event.abortsStream) {
-          this.opening.clear();
-          this.finishReplies(transcript.interruptStreaming());
+          this.#opening.clear();
+          this.#finishReplies(transcript.interruptStreaming());
         }
         // A forgotten chat from storage is replaced without bothering the page.
-        if (event.fatal && this.recoverStaleChat(event.code)) return;
+        if (event.fatal && this.#recoverStaleChat(event.code)) return;
         this.error = { code: event.code, message: event.message };
-        this.emitError(event.code, event.message);
+        this.#emitError(event.code, event.message);
         if (event.fatal) {
           this.stop();
           this.status = { status: 'error', code: event.code, reason: event.message };
-          this.announce('error');
+          this.#announce('error');
         }
         this.host.requestUpdate();
         return;
@@ -587,18 +594,18 @@ export class ConversationController implements ReactiveController {
         this.host.requestUpdate();
         return;
       case 'handoff':
-        this.onHandoff(event);
+        this.#onHandoff(event);
         return;
       case 'left-message':
         this.leftMessage = true;
         this.host.requestUpdate();
         return;
       case 'cursor':
-        this.cursor = event.seq;
-        this.persistSoon();
+        this.#cursor = event.seq;
+        this.#persistSoon();
         return;
       case 'reconnect':
-        this.connection?.reconnectNow();
+        this.#connection?.reconnectNow();
         return;
       case 'pong':
         return;
@@ -609,12 +616,12 @@ export class ConversationController implements ReactiveController {
    * A chat id kept from an earlier visit that the backend has since forgotten
    * (expired, deleted): start a new chat instead of failing for good.
    */
-  private recoverStaleChat(code: string): boolean {
-    const fromStorage = !this.config().conversationId && this.conversationId !== undefined;
-    if (code !== 'CHAT_NOT_FOUND' || !fromStorage || this.recoveredStaleChat) return false;
-    this.recoveredStaleChat = true;
-    this.conversationId = undefined;
-    this.persist();
+  #recoverStaleChat(code: string): boolean {
+    const fromStorage = !this.#config().conversationId && this.#conversationId !== undefined;
+    if (code !== 'CHAT_NOT_FOUND' || !fromStorage || this.#recoveredStaleChat) return false;
+    this.#recoveredStaleChat = true;
+    this.#conversationId = undefined;
+    this.#persist();
     this.stop();
     this.error = undefined;
     this.start();
@@ -622,32 +629,32 @@ export class ConversationController implements ReactiveController {
   }
 
   /** Cursor moves come with every frame: write them at most once a second, not per token. */
-  private persistSoon(): void {
-    if (this.persistTimer) return;
-    this.persistTimer = setTimeout(() => {
-      this.persistTimer = undefined;
-      this.persist();
+  #persistSoon(): void {
+    if (this.#persistTimer) return;
+    this.#persistTimer = setTimeout(() => {
+      this.#persistTimer = undefined;
+      this.#persist();
     }, 1000);
   }
 
   /** Ask the backend to answer again the question an interrupted reply was cut off from. */
   retryReply(id: string): void {
-    const frame = this.adapter?.encodeRetry?.(id, this.connection!.context);
-    if (!frame || !this.connection?.send(frame)) return;
+    const frame = this.#adapter?.encodeRetry?.(id, this.#connection!.context);
+    if (!frame || !this.#connection?.send(frame)) return;
     // The partial reply stays marked interrupted; its question gets a new reply.
-    this.retried.add(id);
-    this.awaitingReply = true;
+    this.#retried.add(id);
+    this.#awaitingReply = true;
     this.host.requestUpdate();
   }
 
   /** Whether this reply can be asked for again (interrupted, not yet retried, backend willing). */
   canRetry(message: ChatMessage): boolean {
     if (message.role !== 'assistant' || message.note !== 'interrupted') return false;
-    if (this.retried.has(message.id) || !this.connection?.isOpen) return false;
-    return this.adapter?.encodeRetry?.(message.id, this.connection.context) != null;
+    if (this.#retried.has(message.id) || !this.#connection?.isOpen) return false;
+    return this.#adapter?.encodeRetry?.(message.id, this.#connection.context) != null;
   }
 
-  private readonly retried = new Set<string>();
+  readonly #retried = new Set<string>();
 
   /** A person is waited for or holds the chat. */
   get handoffActive(): boolean {
@@ -656,15 +663,15 @@ export class ConversationController implements ReactiveController {
 
   /** Nobody could take the chat: a message (and email) for the team. */
   leaveMessage(email: string, message: string): boolean {
-    const frame = this.adapter?.encodeLeaveMessage?.(email, message, this.connection!.context);
-    return frame ? (this.connection?.send(frame) ?? false) : false;
+    const frame = this.#adapter?.encodeLeaveMessage?.(email, message, this.#connection!.context);
+    return frame ? (this.#connection?.send(frame) ?? false) : false;
   }
 
   get canLeaveMessage(): boolean {
-    return this.adapter?.encodeLeaveMessage !== undefined;
+    return this.#adapter?.encodeLeaveMessage !== undefined;
   }
 
-  private onHandoff(event: Extract<InboundEvent, { kind: 'handoff' }>): void {
+  #onHandoff(event: Extract<InboundEvent, { kind: 'handoff' }>): void {
     const previous = this.handoff;
     const next: HandoffDetail = {
       state: event.state,
@@ -681,16 +688,16 @@ export class ConversationController implements ReactiveController {
     ) {
       return;
     }
-    if (next.state === 'assigned') this.awaitingReply = false;
+    if (next.state === 'assigned') this.#awaitingReply = false;
     if (next.state === 'unavailable') this.leftMessage = false;
     if (next.state === 'ended') {
       const agent = next.agent ?? previous?.agent;
       if (agent && !next.agent) next.agent = agent;
-      const strings = this.strings();
+      const strings = this.#strings();
       const text = agent
         ? format(strings, 'handoffEnded', { name: agent.name })
         : strings.handoffEndedNoName;
-      this.complete(
+      this.#complete(
         this.transcript.push({
           id: crypto.randomUUID(),
           role: 'system',
@@ -706,74 +713,74 @@ export class ConversationController implements ReactiveController {
   }
 
   /** Send what the outbox holds, in order, within the backend's rate limit. */
-  private flush(): void {
-    clearTimeout(this.flushTimer);
-    const connection = this.connection;
-    const adapter = this.adapter;
-    if (!connection || !adapter || !this.ready || !connection.isOpen) return;
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    const connection = this.#connection;
+    const adapter = this.#adapter;
+    if (!connection || !adapter || !this.#ready || !connection.isOpen) return;
     const capabilities = adapter.capabilities();
     for (const message of this.transcript.pending) {
-      if (this.written.has(message.id)) continue;
-      const wait = this.limiter?.wait(Date.now()) ?? 0;
+      if (this.#written.has(message.id)) continue;
+      const wait = this.#limiter?.wait(Date.now()) ?? 0;
       if (wait > 0) {
-        this.notice = this.strings().rateLimited;
+        this.notice = this.#strings().rateLimited;
         this.host.requestUpdate();
-        this.flushTimer = setTimeout(() => this.flush(), wait);
+        this.#flushTimer = setTimeout(() => this.#flush(), wait);
         return;
       }
       const outgoing = adapter.encodeMessage(message.content, message.id, connection.context);
-      this.limiter?.record(Date.now());
-      this.written.add(message.id);
+      this.#limiter?.record(Date.now());
+      this.#written.add(message.id);
       // While a person holds the chat the bot stays silent: no "thinking" dots.
-      if (capabilities.expectsReply !== false && !this.humanHasChat) this.awaitingReply = true;
+      if (capabilities.expectsReply !== false && !this.#humanHasChat) this.#awaitingReply = true;
       if ('frame' in outgoing) {
         if (!connection.send(outgoing.frame)) {
-          this.written.delete(message.id);
+          this.#written.delete(message.id);
           return;
         }
-        if (!capabilities.acks) this.confirm(message);
+        if (!capabilities.acks) this.#confirm(message);
       } else {
         connection
           .request(outgoing.http)
           .then((json) => {
             for (const event of adapter.readSendResponse?.(json, message.id) ?? [])
-              this.handle(event);
-            if (message.state === 'sending') this.confirm(message);
+              this.#handle(event);
+            if (message.state === 'sending') this.#confirm(message);
           })
-          .catch((error: unknown) => this.fail(message, describe(error)));
+          .catch((error: unknown) => this.#fail(message, describe(error)));
       }
     }
     if (
-      this.notice === this.strings().rateLimited ||
-      this.notice === this.strings().offlineQueued
+      this.notice === this.#strings().rateLimited ||
+      this.notice === this.#strings().offlineQueued
     ) {
       this.notice = undefined;
     }
     this.host.requestUpdate();
   }
 
-  private confirm(message: ChatMessage): void {
+  #confirm(message: ChatMessage): void {
     if (message.state !== 'sending') return;
     message.state = 'sent';
-    this.promises.get(message.id)?.resolve();
-    this.promises.delete(message.id);
-    this.complete(message);
+    this.#promises.get(message.id)?.resolve();
+    this.#promises.delete(message.id);
+    this.#complete(message);
     this.host.requestUpdate();
   }
 
-  private fail(message: ChatMessage, reason: string): void {
+  #fail(message: ChatMessage, reason: string): void {
     message.state = 'failed';
     message.reason = reason;
-    this.awaitingReply = false;
-    this.promises.get(message.id)?.reject(new Error(reason));
-    this.promises.delete(message.id);
-    this.emitError('send-failed', reason);
-    this.persist();
+    this.#awaitingReply = false;
+    this.#promises.get(message.id)?.reject(new Error(reason));
+    this.#promises.delete(message.id);
+    this.#emitError('send-failed', reason);
+    this.#persist();
     this.host.requestUpdate();
   }
 
   /** A message reached its final form: tell the page, keep it for reloads. */
-  private complete(message: ChatMessage): void {
+  #complete(message: ChatMessage): void {
     this.host.dispatchEvent(
       new ChatMessageEvent({
         id: message.id,
@@ -782,59 +789,59 @@ export class ConversationController implements ReactiveController {
         ...(message.author ? { author: message.author } : {}),
       }),
     );
-    this.persist();
+    this.#persist();
   }
 
-  private finishReplies(messages: ChatMessage[]): void {
-    for (const message of messages) this.complete(message);
+  #finishReplies(messages: ChatMessage[]): void {
+    for (const message of messages) this.#complete(message);
   }
 
-  private changed(): void {
-    this.persist();
+  #changed(): void {
+    this.#persist();
     this.host.requestUpdate();
   }
 
   /** Streamed text re-renders at most once per frame, however fast tokens arrive. */
-  private scheduleRender(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
+  #scheduleRender(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
       this.host.requestUpdate();
     });
   }
 
   /** Once a second: countdowns, lapsed typing, silent replies. */
-  private tick(): void {
+  #tick(): void {
     const now = Date.now();
     let dirty = this.status.status === 'reconnecting' || this.status.retryAt !== undefined;
-    for (const [name, until] of this.typers) {
+    for (const [name, until] of this.#typers) {
       if (until <= now) {
-        this.typers.delete(name);
+        this.#typers.delete(name);
         dirty = true;
       }
     }
-    const capabilities = this.adapter?.capabilities();
-    if (capabilities && (this.transcript.streaming.length > 0 || this.opening.size > 0)) {
-      const silent = now - this.lastDeltaAt;
+    const capabilities = this.#adapter?.capabilities();
+    if (capabilities && (this.transcript.streaming.length > 0 || this.#opening.size > 0)) {
+      const silent = now - this.#lastDeltaAt;
       if (silent >= capabilities.replySilenceMs) {
         // A reply that never said anything leaves nothing to keep, only the dots to stop.
-        if (this.opening.size > 0) this.awaitingReply = false;
-        this.opening.clear();
+        if (this.#opening.size > 0) this.#awaitingReply = false;
+        this.#opening.clear();
         const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : null;
-        this.finishReplies(this.transcript.interruptStreaming(note));
+        this.#finishReplies(this.transcript.interruptStreaming(note));
         dirty = true;
       }
     }
     if (dirty) this.host.requestUpdate();
   }
 
-  private persist(): void {
-    if (!this.key) return;
-    save(this.key, {
+  #persist(): void {
+    if (!this.#key) return;
+    save(this.#key, {
       messages: this.transcript.messages,
-      ...(this.conversationId ? { conversationId: this.conversationId } : {}),
-      ...(this.visitorId ? { userId: this.visitorId } : {}),
-      ...(this.cursor !== undefined ? { cursor: this.cursor } : {}),
+      ...(this.#conversationId ? { conversationId: this.#conversationId } : {}),
+      ...(this.#visitorId ? { userId: this.#visitorId } : {}),
+      ...(this.#cursor !== undefined ? { cursor: this.#cursor } : {}),
     });
   }
 }

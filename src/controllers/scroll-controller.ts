@@ -13,62 +13,65 @@ const PIN_SLACK_PX = 32;
 
 export class ScrollController implements ReactiveController {
   unseen = false;
-  private pinned = true;
-  private scroller: HTMLElement | undefined;
-  private content: HTMLElement | undefined;
-  private lastHeight = 0;
+  #pinned = true;
+  #scroller: HTMLElement | undefined;
+  #content: HTMLElement | undefined;
+  #lastHeight = 0;
   /** Where we last scrolled to ourselves. */
-  private autoTop = 0;
-  private readonly resize = new ResizeObserver(() => this.onResize());
+  #autoTop = 0;
+  readonly #resize = new ResizeObserver(() => this.#onResize());
 
-  private readonly onScroll = (): void => {
-    const el = this.scroller;
+  readonly #onScroll = (): void => {
+    const el = this.#scroller;
     if (!el) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= PIN_SLACK_PX;
     // Scroll events arrive a frame late: one caused by our own jump can land
     // after the content grew again and look like "not at the bottom". Only a
     // move above where we put it is the user scrolling away.
-    this.pinned = atBottom || (this.pinned && el.scrollTop >= this.autoTop - 2);
-    if (this.pinned && this.unseen) {
+    this.#pinned = atBottom || (this.#pinned && el.scrollTop >= this.#autoTop - 2);
+    if (this.#pinned && this.unseen) {
       this.unseen = false;
       this.host.requestUpdate();
     }
-    if (el.scrollTop === 0 && el.scrollHeight > el.clientHeight) this.onTop();
+    if (el.scrollTop === 0 && el.scrollHeight > el.clientHeight) this.#onTop();
   };
+
+  readonly #onTop: () => void;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly onTop: () => void = () => {},
+    onTop: () => void = () => {},
   ) {
+    this.#onTop = onTop;
     host.addController(this);
   }
 
   /** The scrolling list and the element holding its content, once rendered. */
   observe(scroller: HTMLElement | undefined, content: HTMLElement | undefined): void {
-    if (scroller === this.scroller && content === this.content) return;
-    this.scroller?.removeEventListener('scroll', this.onScroll);
-    this.resize.disconnect();
-    this.scroller = scroller;
-    this.content = content;
-    scroller?.addEventListener('scroll', this.onScroll, { passive: true });
-    if (content) this.resize.observe(content);
+    if (scroller === this.#scroller && content === this.#content) return;
+    this.#scroller?.removeEventListener('scroll', this.#onScroll);
+    this.#resize.disconnect();
+    this.#scroller = scroller;
+    this.#content = content;
+    scroller?.addEventListener('scroll', this.#onScroll, { passive: true });
+    if (content) this.#resize.observe(content);
   }
 
   hostConnected(): void {
-    if (this.content) this.resize.observe(this.content);
+    if (this.#content) this.#resize.observe(this.#content);
   }
 
   hostDisconnected(): void {
-    this.resize.disconnect();
+    this.#resize.disconnect();
   }
 
-  private onResize(): void {
-    const el = this.scroller;
+  #onResize(): void {
+    const el = this.#scroller;
     if (!el) return;
-    const grew = el.scrollHeight > this.lastHeight;
-    this.lastHeight = el.scrollHeight;
-    if (this.pinned) {
-      this.jump(el);
+    const grew = el.scrollHeight > this.#lastHeight;
+    this.#lastHeight = el.scrollHeight;
+    if (this.#pinned) {
+      this.#jump(el);
     } else if (grew && !this.unseen) {
       this.unseen = true;
       this.host.requestUpdate();
@@ -77,15 +80,15 @@ export class ScrollController implements ReactiveController {
 
   /** Jump to the newest message and stay there (the user sent something, or asked to). */
   toBottom(): void {
-    this.pinned = true;
+    this.#pinned = true;
     this.unseen = false;
-    const el = this.scroller;
-    if (el) this.jump(el);
+    const el = this.#scroller;
+    if (el) this.#jump(el);
     this.host.requestUpdate();
   }
 
-  private jump(el: HTMLElement): void {
+  #jump(el: HTMLElement): void {
     el.scrollTop = el.scrollHeight;
-    this.autoTop = el.scrollTop;
+    this.#autoTop = el.scrollTop;
   }
 }

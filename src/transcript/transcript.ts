@@ -9,21 +9,21 @@ import type { Author, ChatMessage, Role } from '../types.js';
 export class Transcript {
   messages: ChatMessage[] = [];
   /** Every id a message is known by (its own, and server ids learned later). */
-  private readonly index = new Map<string, ChatMessage>();
+  readonly #index = new Map<string, ChatMessage>();
 
   constructor(initial: ChatMessage[] = []) {
     for (const message of initial) this.push(message);
   }
 
   find(id: string): ChatMessage | undefined {
-    return this.index.get(id);
+    return this.#index.get(id);
   }
 
   /** Add a local message (the user's, a system line). */
   push(message: ChatMessage): ChatMessage {
     this.messages.push(message);
-    this.index.set(message.id, message);
-    for (const alias of message.aliases ?? []) this.index.set(alias, message);
+    this.#index.set(message.id, message);
+    for (const alias of message.aliases ?? []) this.#index.set(alias, message);
     return message;
   }
 
@@ -32,8 +32,8 @@ export class Transcript {
    * for a reply). Kept on the message so a reload still recognises history.
    */
   alias(message: ChatMessage, id: string | undefined): void {
-    if (!id || this.index.has(id)) return;
-    this.index.set(id, message);
+    if (!id || this.#index.has(id)) return;
+    this.#index.set(id, message);
     (message.aliases ??= []).push(id);
   }
 
@@ -77,7 +77,7 @@ export class Transcript {
         createdAt: wire.createdAt ?? 0,
         ...(wire.author ? { author: wire.author } : {}),
       };
-      this.index.set(message.id, message);
+      this.#index.set(message.id, message);
       added.push(message);
     }
     this.messages = [...added, ...this.messages];
@@ -122,10 +122,10 @@ export class Transcript {
     if (message.state !== 'streaming') return undefined;
     if (content !== undefined) message.content = content;
     message.state = 'complete';
-    if (finalId && finalId !== message.id && !this.index.has(finalId)) {
+    if (finalId && finalId !== message.id && !this.#index.has(finalId)) {
       // The page (`data-id`, `chat-message`) and later history know the reply by the
       // backend's id; the local one stays an alias for stragglers that still use it.
-      this.index.set(finalId, message);
+      this.#index.set(finalId, message);
       (message.aliases ??= []).push(message.id);
       message.id = finalId;
     }
@@ -171,6 +171,6 @@ export class Transcript {
 
   clear(): void {
     this.messages = [];
-    this.index.clear();
+    this.#index.clear();
   }
 }
