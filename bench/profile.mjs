@@ -46,6 +46,8 @@ export function summarizeProfile(profile, sourceMap, limit = 15) {
     // The widget's own functions only: framework frames (Lit's update chain) would fill the list
     // with the same total, and library time shows up under the widget function that called it.
     inclusive: rank(inclusive, (key) => !/ src\//.test(key)),
+    // The libraries' entry points and phases, e.g. DOMPurify's config parsing inside sanitize().
+    inclusiveLibraries: rank(inclusive, (key) => !/node_modules\/(?:dompurify|marked)\//.test(key)),
   };
 }
 

@@ -11,7 +11,8 @@
 // the widget streams the long reply there, as floor and naive would add 40 s and ~2 min),
 // --renderers, --sizes, --rates (comma lists: `--renderers widget --sizes 8000 --rates fast`),
 // --no-trace, --save-traces (DevTools-loadable traces in bench/results/; heavier, skews the
-// numbers), --profile-renderer NAME, --profile-rate fast|N.
+// numbers), --profile-renderer NAME, --profile-rate fast|N, --out NAME (file in bench/results/,
+// default latest.json, so a partial run need not replace the full one).
 //
 // Headless Chromium (scripts/browser.mjs) loads bench/page.js from a local server that also speaks
 // the `stream` protocol over WebSocket and answers `chat` with a seeded reply (bench/reply.mjs).
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-renderer': { type: 'string', default: 'widget' },
     'profile-rate': { type: 'string', default: 'fast' },
+    out: { type: 'string', default: 'latest.json' },
   },
 });
 
@@ -104,8 +106,8 @@ const PAGE = `<!doctype html>
 `;
 
 /**
- * Read once: other people rebuild dist/ while a run may be going on, and every run of one
- * benchmark must load the same widget (its hash goes into the results).
+ * Read once at start: dist/ can be rebuilt while a benchmark is running, and all its runs must
+ * measure the same widget (whose hash goes into the results).
  */
 function loadFiles() {
   const read = (...path) => readFileSync(join(ROOT, ...path));
@@ -611,6 +613,7 @@ async function main() {
       show('Self time by source file:', profile.byFile);
       show('Self time by function:', profile.self);
       show('Inclusive time by widget function (src/):', profile.inclusive);
+      show('Inclusive time in marked and DOMPurify:', profile.inclusiveLibraries);
     }
 
     const result = {
@@ -644,8 +647,8 @@ async function main() {
       targets,
       ...(profile ? { profile } : {}),
     };
-    writeResult('latest.json', JSON.stringify(result, null, 2) + '\n');
-    console.log(`\nWrote bench/results/latest.json (${result.durationS} s).`);
+    writeResult(args.out, JSON.stringify(result, null, 2) + '\n');
+    console.log(`\nWrote bench/results/${args.out} (${result.durationS} s).`);
     if (args.strict && targets.some((t) => t.status === 'FAIL')) process.exitCode = 1;
   } finally {
     await browser.close();
