@@ -8,7 +8,7 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 // The target is 40 KB (issue 4); Lit + marked + DOMPurify alone are 29.3 KB.
 // Until the widget's own code is trimmed to fit, the budget holds today's size
 // so that any growth still fails the build.
-const BUDGET_BROTLI_BYTES = 58 * 1024;
+const BUDGET_BROTLI_BYTES = 57 * 1024;
 const files = ['dist/chat-widget.js', 'dist/chat-widget.iife.js'];
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
