@@ -11,6 +11,7 @@ import { createAdapter, isProtocol } from './protocols/index.js';
 import type { ChatMessage, TokenProvider } from './types.js';
 import { chatIcon, closeIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
+import { warmUp } from './markdown/index.js';
 import { messageView } from './views/message-view.js';
 
 /**
@@ -252,7 +253,16 @@ export class ChatWidget extends LitElement {
     }
   }
 
+  #warmed = false;
+
   protected override updated(changed: PropertyValues<this>): void {
+    // Once a conversation starts, compile the markdown path while the browser is idle, so the
+    // first reply's first frame does not pay for it.
+    if (this.#conversation.started && !this.#warmed) {
+      this.#warmed = true;
+      const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 200));
+      idle(() => warmUp());
+    }
     this.#scroller.observe(
       this.renderRoot.querySelector<HTMLElement>('[part="messages"]') ?? undefined,
       this.renderRoot.querySelector<HTMLElement>('.stack') ?? undefined,

@@ -91,3 +91,17 @@ export function toPlainText(text: string, options?: Partial<MarkdownOptions>): s
     .filter((part) => part !== '')
     .join('\n\n');
 }
+
+/**
+ * Compiles the markdown and sanitizing paths ahead of the first reply (marked's
+ * and DOMPurify's first use cost tens of milliseconds, which would otherwise land
+ * in the frame that shows the reply's first tokens). Call when the browser is idle.
+ */
+export function warmUp(): void {
+  renderMarkdown(
+    '**Hi** [x](https://example.com)\n\n- a\n\n```\ncode\n```\n\n| a |\n| - |\n| b |',
+    {
+      imageHosts: [],
+    },
+  );
+}
