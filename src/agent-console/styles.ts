@@ -207,8 +207,12 @@ export const styles = css`
   }
   .chat-link .line {
     display: flex;
-    gap: 0.5rem;
+    flex-wrap: wrap;
+    gap: 0 0.5rem;
     justify-content: space-between;
+  }
+  .chat-link .line strong {
+    white-space: nowrap;
   }
   .chat-link .preview {
     color: var(--muted);
