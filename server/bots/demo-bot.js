@@ -81,7 +81,7 @@ Most customers ride to work, some carry two children and the week's shopping on 
 
 Ask away. This reply was long on purpose, so you could watch the window scroll while it streamed.`;
 
-const HUMAN = `To reach a person, press **Talk to a human** in the chat window. This demo server answers that request at once with a notice; a real deployment would put you in a queue for an agent.`;
+const HUMAN = `To reach a person, press **Talk to a human** in the chat window. When someone from the team has the agent console open, you join the queue and see your place in it; whoever takes your chat sees this whole conversation, and I stay quiet until they hand it back to me. When nobody is around, you can leave a message for them.`;
 
 const HELP = `I'm a demo bot with canned replies. Mention one of these words to see what the chat window can render:
 
