@@ -673,6 +673,8 @@ export function createConversationService({
         if (current.visitorTyping === active) return;
         current.visitorTyping = active;
         toWatchers(current.id, { type: 'typing', who: 'visitor', active });
+        // The inbox says "typing…" in place of the last message, for agents looking elsewhere.
+        inboxChanged();
       },
 
       /** The socket has closed. */
