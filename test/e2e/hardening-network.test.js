@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, freePort, launchBrowser, startServer } from './harness.js';
 import {
+  everyContentAnswered,
   median,
   mulberry32,
   readWidget,
@@ -117,7 +118,15 @@ describe('flaky network: random drops while five visitors chat through the UI', 
           ),
       ),
     );
-    await sleep(1500);
+    // Replies queued on the server come one after another: wait for every one still coming.
+    await Promise.all(
+      visitors.map(({ tab, sent }) =>
+        tab
+          .waitForFunction(everyContentAnswered, sent, { timeout: 20_000, polling: 250 })
+          .catch(() => undefined),
+      ),
+    );
+    await sleep(500);
 
     const totals = { lost: 0, duplicated: 0, unanswered: 0, stuck: 0, interrupted: 0, forwards: 0 };
     const details = [];

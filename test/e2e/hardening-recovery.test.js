@@ -14,6 +14,7 @@ import { SignJWT } from 'jose';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, freePort, launchBrowser, startServer } from './harness.js';
 import {
+  everyContentAnswered,
   median,
   readWidget,
   reconnectTimes,
@@ -176,6 +177,10 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
       onlineToConnected.push(Date.now() - online);
       assert.ok(await settled(tab), `cycle ${cycle} settles`);
     }
+    // The three replies to what was typed offline come one after another.
+    await tab
+      .waitForFunction(everyContentAnswered, sent, { timeout: 20_000, polling: 250 })
+      .catch(() => undefined);
     await sleep(500);
     const widget = await tab.evaluate(readWidget);
     const stored = await serverConversation({
@@ -233,6 +238,9 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     await connected(tab);
     const reconnectedAt = Date.now();
     const calm = await settled(tab);
+    await tab
+      .waitForFunction(everyContentAnswered, down, { timeout: 20_000, polling: 250 })
+      .catch(() => undefined);
     await sleep(500);
     const widget = await tab.evaluate(readWidget);
     // The restarted server remembers nothing from before the crash (memory store).
@@ -262,9 +270,9 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     await context.close();
   });
 
-  for (const { name, ttl, claim, messages } of [
-    { name: 'honest', ttl: 8, claim: 8, messages: 10 },
-    { name: 'overstated', ttl: 3, claim: 300, messages: 8 },
+  for (const { name, ttl, claim, messages, minMs } of [
+    { name: 'honest', ttl: 8, claim: 8, messages: 6, minMs: 30_000 },
+    { name: 'overstated', ttl: 3, claim: 300, messages: 4, minMs: 20_000 },
   ]) {
     const label =
       name === 'honest'
@@ -282,7 +290,8 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
       const started = Date.now();
       const sent = [];
       const banners = new Set();
-      for (let i = 0; i < messages; i++) {
+      // At least `messages`, and long enough for several token lifetimes to pass.
+      for (let i = 0; i < messages || Date.now() - started < minMs; i++) {
         const text = `token ${name} message ${i} ${words(i)}`;
         await type(tab, text);
         sent.push(text);

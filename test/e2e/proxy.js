@@ -441,3 +441,15 @@ export function tally(sent, widget, server, chats) {
   }
   return out;
 }
+
+/**
+ * For `tab.waitForFunction`: every content has a complete, uninterrupted reply quoting it (the
+ * demo bot quotes what it answers), so no answer is still on its way.
+ */
+export function everyContentAnswered(contents) {
+  const root = document.querySelector('#w').shadowRoot;
+  const replies = [...root.querySelectorAll('[part~="assistant"][data-state="complete"]')]
+    .filter((m) => !m.dataset.note)
+    .map((m) => m.querySelector('[part="content"]')?.textContent ?? '');
+  return contents.every((c) => replies.some((r) => r.includes(c)));
+}
