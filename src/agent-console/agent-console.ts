@@ -135,15 +135,20 @@ export class AgentConsole extends LitElement {
   }
 
   private async signOut(): Promise<void> {
+    this.stopTyping();
+    // Stopped first: the server closes the socket with "session ended", which is no news here.
+    this.live.stop();
     try {
       await api.signOut();
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) {
-        this.alert = err instanceof Error ? err.message : String(err);
+        this.alert = errorText(err);
+        this.live.start();
         return;
       }
     }
     this.toSignIn();
+    this.signInError = '';
   }
 
   private toSignIn(): void {

@@ -182,6 +182,11 @@ describe('handoff to a person, end to end', () => {
     assert.equal((await handoffs(visitor)).at(-1).state, 'ended');
     await agent.getByText('Maya closed the chat.').waitFor();
 
+    // Signing out leads back to the sign-in form, without an error.
+    await agent.getByRole('button', { name: 'Sign out' }).click();
+    await agent.getByLabel('Password').waitFor();
+    assert.equal(await agent.getByRole('alert').count(), 0);
+
     assert.deepEqual(agentErrors, []);
     assert.deepEqual(visitorErrors, []);
     await agentContext.close();
