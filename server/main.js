@@ -13,9 +13,10 @@ const agentConfig = readAgentConfig(process.env);
 for (const warning of [...warnings, ...agentConfig.warnings]) console.warn(`warning: ${warning}`);
 
 // With no agents configured, one demo agent with no password: the link printed below is the
-// only way in, so nobody else can answer the demo's visitors.
+// only way in, so nobody else can answer the demo's visitors. Accounts that were configured but
+// could not be read (see the warnings) do not turn into a demo agent.
 const DEMO_AGENT = { id: 'maya', name: 'Maya' };
-const demoAgent = agentConfig.accounts.length === 0;
+const demoAgent = !process.env.AGENT_ACCOUNTS && !process.env.AGENT_ACCOUNTS_FILE;
 options.agents = demoAgent ? [DEMO_AGENT] : agentConfig.accounts;
 options.agentHours = agentConfig.hours;
 
@@ -49,7 +50,7 @@ if (demoAgent) {
   );
   console.log(`  sign in once with: ${await app.createLoginLink(DEMO_AGENT.id)}`);
 } else {
-  const names = agentConfig.accounts.map((a) => a.id).join(', ');
+  const names = agentConfig.accounts.map((a) => a.id).join(', ') || 'none could be read';
   console.log(`agent console: ${new URL('agent', app.url)} (agents: ${names})`);
 }
 if (agentConfig.hours) console.log(`  people take chats ${agentConfig.hours.label}`);
