@@ -266,6 +266,39 @@ describe('handoff to a person, end to end', () => {
     }
   });
 
+  it('the demo’s one-time sign-in link lets its agent in once', async () => {
+    const demo = await startServer({ port: await freePort() });
+    try {
+      let link;
+      for (let i = 0; i < 50 && !link; i++) {
+        link = /sign in once with: (\S+)/.exec(demo.output())?.[1];
+        if (!link) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(link, 'the link is printed');
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(link);
+      assert.equal(new URL(page.url()).pathname, '/agent', 'the token leaves the address bar');
+      await live(page);
+      await page.getByText('Signed in as').getByText('Maya').waitFor();
+      const cookies = await context.cookies();
+      const session = cookies.find((c) => c.name === 'cw_agent');
+      assert.deepEqual(
+        [session?.httpOnly, session?.sameSite, session?.path],
+        [true, 'Strict', '/agent'],
+      );
+
+      const other = await browser.newContext();
+      const again = await other.newPage();
+      const response = await again.goto(link);
+      assert.equal(response?.status(), 401);
+      await context.close();
+      await other.close();
+    } finally {
+      await demo.kill();
+    }
+  });
+
   it('a strict stream.md server: the widget sends no extension frame and escalation still answers', async () => {
     const strict = await startStrictServer();
     try {
