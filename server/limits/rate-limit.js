@@ -36,7 +36,8 @@ export function createSlidingWindow(limit, windowMs, now = Date.now) {
  * window runs, and at most `maxKeys` at once, so made-up keys cannot grow memory.
  *
  * @param {{ limit: number, windowMs: number, maxKeys?: number, now?: () => number }} options
- * @returns {{ take(key: string): RateDecision }}
+ * @returns {{ take(key: string): RateDecision, peek(key: string): RateDecision }} `peek` counts
+ *   nothing
  */
 export function createKeyedLimiter({ limit, windowMs, maxKeys = 10_000, now = Date.now }) {
   // Insertion order is window-start order, so the front holds the windows that ended first.
@@ -63,6 +64,13 @@ export function createKeyedLimiter({ limit, windowMs, maxKeys = 10_000, now = Da
       const allowed = window.count < limit;
       if (allowed) window.count += 1;
       return { allowed, limit, remaining: limit - window.count, resetAt: window.resetAt };
+    },
+    peek(key) {
+      const time = now();
+      const window = windows.get(key);
+      const count = window && window.resetAt > time ? window.count : 0;
+      const resetAt = window && window.resetAt > time ? window.resetAt : time + windowMs;
+      return { allowed: count < limit, limit, remaining: limit - count, resetAt };
     },
   };
 }

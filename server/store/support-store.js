@@ -33,6 +33,9 @@ import { randomBytes } from 'node:crypto';
  * @property {string} [deliveredAt] an `agent` message: when a visitor's window first had it
  * @property {boolean} [unanswered] a `user` message whose reply failed or was abandoned; the
  *   bot does not see it again, as the deployed server forgets a turn that failed
+ * @property {boolean} [interrupted] an `assistant` reply cut off because the process producing
+ *   it died; its text is what the visitor was shown
+ * @property {string} [replyTo] an `assistant` reply: the question it answers (for `retry`)
  */
 
 /**
@@ -110,6 +113,68 @@ import { randomBytes } from 'node:crypto';
  * @property {(tokenHash: string, agentId: string, expiresAt: number) => Promise<void>} createLoginToken
  * @property {(tokenHash: string) => Promise<string | undefined>} consumeLoginToken
  *   the agent id, once: the token is gone afterwards whether it was valid or not
+ *
+ * The conversation's frame log, what makes `resume` exact on any process:
+ * @property {(id: string, frame: Record<string, unknown>, options?: PublishOptions) => Promise<number | undefined>} publish
+ *   in one atomic step: applies `message` / `reply`, gives the frame the conversation's next
+ *   `seq`, keeps it in the log and hands it to every subscriber of the conversation (on every
+ *   process). undefined, and nothing changed, when the conversation is gone or a `reply` step
+ *   does not match the reply in progress (it was taken over)
+ * @property {(id: string) => Promise<number>} lastSeq 0 for a conversation with no frame yet
+ * @property {(id: string, seq: number) => Promise<{ frames: LoggedFrame[], complete: boolean }>} framesAfter
+ *   the frames after `seq`, oldest first; `complete` false when some of them are no longer kept
+ *   (or `seq` is from the future: the store lost them), and then a client needs a `sync`
+ * @property {(id: string) => Promise<Snapshot | undefined>} snapshot
+ *   the conversation, its transcript, the reply in progress and the `seq` they stand at, read
+ *   atomically: the frames after that `seq` are exactly what the snapshot does not show
+ * @property {(id: string, listener: (entry: LoggedFrame) => void) => Promise<() => Promise<void>>} subscribe
+ *   frames published from now on, in `seq` order (gaps are possible when the connection to a
+ *   shared store drops: the caller fills them from `framesAfter`); resolves once subscribed
+ * @property {(listener: () => void) => () => void} onResubscribed a shared store's subscriber
+ *   reconnected: frames published meanwhile may have been missed
+ *
+ * Replies: questions waiting for the bot are jobs of the conversation; one process at a time
+ * (the worker, holding a lease it renews) answers them, and another takes over a lease that ran
+ * out, because the process holding it died.
+ * @property {(id: string, questionId: string, max: number) => Promise<boolean>} addJob
+ *   false when `max` questions are already waiting
+ * @property {(id: string) => Promise<string[]>} jobs question ids, first to answer first
+ * @property {(id: string, questionId: string) => Promise<boolean>} removeJob
+ * @property {(id: string) => Promise<string[]>} clearJobs the question ids removed
+ * @property {(id: string, owner: string, leaseMs: number) => Promise<boolean>} claimWorker
+ *   true when `owner` holds the lease now: it was free, ran out, or was already theirs (renewed)
+ * @property {(id: string, owner: string) => Promise<boolean>} releaseWorker
+ * @property {(id: string, owner: string) => Promise<boolean>} expireWorker
+ *   ends the lease at once (a process shutting down): another process takes over
+ * @property {(now: number) => Promise<string[]>} expiredWorkers conversations whose lease ran out
+ * @property {(id: string, socketId: string, ttlMs: number) => Promise<void>} attachVisitor
+ *   a visitor socket (on any process) is open; renewed before `ttlMs` runs out
+ * @property {(id: string, socketId: string) => Promise<void>} detachVisitor
+ * @property {(id: string) => Promise<number>} attachedVisitors sockets open on every process
+ * @property {(agentId: string, socketId: string, ttlMs: number) => Promise<void>} attachAgent
+ * @property {(agentId: string, socketId: string, graceMs: number) => Promise<void>} detachAgent
+ *   the agent still counts as online for `graceMs` unless another console of theirs is open
+ * @property {() => Promise<Set<string>>} onlineAgents
+ * @property {(event: Record<string, unknown>) => Promise<void>} publishConsole
+ *   an event for every agent console on every process
+ * @property {(listener: (event: Record<string, unknown>) => void) => Promise<() => Promise<void>>} subscribeConsole
+ */
+
+/**
+ * @typedef {object} PublishOptions
+ * @property {SupportMessage} [message] stored with the frame
+ * @property {ReplyStep} [reply] the reply in progress moves with the frame
+ * @property {string} [except] a socket id that must not get the frame (its sender)
+ * @property {string} [to] a socket id that gets it even when it speaks no extension (the asker)
+ *
+ * @typedef {{ op: 'start', messageId: string, questionId: string, timestamp: string }
+ *   | { op: 'token', messageId: string, token: string }
+ *   | { op: 'end', messageId: string, interrupted?: boolean }} ReplyStep
+ *   `end` stores the reply's text as an `assistant` message (with `interrupted` and `replyTo`)
+ *
+ * @typedef {{ messageId: string, questionId: string, text: string, timestamp: string }} ReplyState
+ * @typedef {{ seq: number, frame: Record<string, unknown>, except?: string, to?: string }} LoggedFrame
+ * @typedef {{ conversation: SupportConversation, messages: SupportMessage[], reply: ReplyState | null, seq: number }} Snapshot
  */
 
 export const SUPPORT_LIMITS = Object.freeze({
@@ -118,11 +183,20 @@ export const SUPPORT_LIMITS = Object.freeze({
   maxMessagesPerConversation: 500,
   maxLeftMessages: 1000,
   maxSessions: 1000,
+  maxFramesPerConversation: 5000,
 });
 
 /**
- * @typedef {{ meta: SupportConversation, messages: SupportMessage[], lastUsed: number, queueSeq: number }} Entry
- *   `queueSeq` orders the queue: many visitors can ask within one millisecond
+ * @typedef {object} Entry
+ * @property {SupportConversation} meta
+ * @property {SupportMessage[]} messages
+ * @property {number} lastUsed
+ * @property {number} queueSeq orders the queue: many visitors can ask within one millisecond
+ * @property {number} seq the last frame's
+ * @property {LoggedFrame[]} frames the latest, oldest first
+ * @property {ReplyState | null} reply
+ * @property {string[]} jobs
+ * @property {{ owner: string, until: number } | null} worker
  */
 
 /**
@@ -145,6 +219,16 @@ export function createMemorySupportStore(options = {}) {
   /** @type {Map<string, { agentId: string, expiresAt: number }>} */
   const loginTokens = new Map();
   let enqueued = 0;
+  /** @type {Map<string, Set<(entry: LoggedFrame) => void>>} */
+  const subscribers = new Map();
+  /** @type {Set<(event: Record<string, unknown>) => void>} */
+  const consoleListeners = new Set();
+  /** @type {Map<string, Map<string, number>>} conversation id → socket id → expiry */
+  const visitorSockets = new Map();
+  /** @type {Map<string, Map<string, number>>} agent id → console socket id → expiry */
+  const agentSockets = new Map();
+  /** @type {Map<string, number>} agent id → counts as online until */
+  const agentGrace = new Map();
 
   const iso = () => new Date(now()).toISOString();
 
@@ -187,6 +271,65 @@ export function createMemorySupportStore(options = {}) {
 
   /** @param {Entry} entry @returns {SupportConversation} */
   const copy = (entry) => structuredClone({ ...entry.meta, messageCount: entry.messages.length });
+
+  /** @param {Entry} entry @param {SupportMessage} message */
+  function pushMessage(entry, message) {
+    entry.messages.push(structuredClone(message));
+    if (entry.messages.length > limits.maxMessagesPerConversation) {
+      entry.messages.splice(0, entry.messages.length - limits.maxMessagesPerConversation);
+    }
+    entry.meta.updatedAt = message.timestamp;
+    if (message.role === 'user') {
+      entry.meta.lastVisitorMessage = message.content;
+      entry.meta.lastVisitorMessageAt = message.timestamp;
+      delete entry.meta.closedAt;
+    }
+  }
+
+  /**
+   * Whether the reply step fits the reply in progress, and applies it.
+   * @param {Entry} entry
+   * @param {ReplyStep} step
+   */
+  function applyReply(entry, step) {
+    if (step.op === 'start') {
+      if (entry.reply) return false;
+      entry.reply = {
+        messageId: step.messageId,
+        questionId: step.questionId,
+        text: '',
+        timestamp: step.timestamp,
+      };
+      return true;
+    }
+    const reply = entry.reply;
+    if (!reply || reply.messageId !== step.messageId) return false;
+    if (step.op === 'token') {
+      reply.text += step.token;
+      return true;
+    }
+    pushMessage(entry, {
+      messageId: reply.messageId,
+      role: 'assistant',
+      content: reply.text,
+      timestamp: reply.timestamp,
+      replyTo: reply.questionId,
+      ...(step.interrupted ? { interrupted: true } : {}),
+    });
+    entry.reply = null;
+    return true;
+  }
+
+  /** @param {Map<string, Map<string, number>>} map @param {string} key */
+  function liveCount(map, key) {
+    const sockets = map.get(key);
+    if (!sockets) return 0;
+    // Leases and presence run on real time: the store's clock may be fixed (opening hours).
+    const time = Date.now();
+    for (const [socketId, until] of sockets) if (until <= time) sockets.delete(socketId);
+    if (sockets.size === 0) map.delete(key);
+    return sockets.size;
+  }
 
   /**
    * @param {string} id
@@ -239,6 +382,11 @@ export function createMemorySupportStore(options = {}) {
         messages: [],
         lastUsed: now(),
         queueSeq: 0,
+        seq: 0,
+        frames: [],
+        reply: null,
+        jobs: [],
+        worker: null,
       };
       entries.set(id, entry);
       byVisitor.set(visitorId, id);
@@ -268,16 +416,7 @@ export function createMemorySupportStore(options = {}) {
     async appendMessage(id, message) {
       const entry = use(id);
       if (!entry) return false;
-      entry.messages.push(structuredClone(message));
-      if (entry.messages.length > limits.maxMessagesPerConversation) {
-        entry.messages.splice(0, entry.messages.length - limits.maxMessagesPerConversation);
-      }
-      entry.meta.updatedAt = message.timestamp;
-      if (message.role === 'user') {
-        entry.meta.lastVisitorMessage = message.content;
-        entry.meta.lastVisitorMessageAt = message.timestamp;
-        delete entry.meta.closedAt;
-      }
+      pushMessage(entry, message);
       return true;
     },
 
@@ -447,6 +586,178 @@ export function createMemorySupportStore(options = {}) {
       loginTokens.delete(tokenHash);
       if (!token || token.expiresAt <= now()) return undefined;
       return token.agentId;
+    },
+
+    async publish(id, frame, { message, reply, except, to } = {}) {
+      const entry = use(id);
+      if (!entry) return undefined;
+      if (reply && !applyReply(entry, reply)) return undefined;
+      if (message) pushMessage(entry, message);
+      /** @type {LoggedFrame} */
+      const logged = {
+        seq: ++entry.seq,
+        frame: structuredClone(frame),
+        ...(except ? { except } : {}),
+        ...(to ? { to } : {}),
+      };
+      entry.frames.push(logged);
+      if (entry.frames.length > limits.maxFramesPerConversation) {
+        entry.frames.splice(0, entry.frames.length - limits.maxFramesPerConversation);
+      }
+      // Asynchronously, as a shared store's subscribers hear it: a publisher never runs
+      // delivery code inside its own call.
+      const listeners = subscribers.get(id);
+      if (listeners) {
+        queueMicrotask(() => {
+          for (const listener of listeners) listener(structuredClone(logged));
+        });
+      }
+      return logged.seq;
+    },
+
+    async lastSeq(id) {
+      return entries.get(id)?.seq ?? 0;
+    },
+
+    async framesAfter(id, seq) {
+      const entry = use(id);
+      if (!entry) return { frames: [], complete: seq === 0 };
+      if (seq > entry.seq) return { frames: [], complete: false };
+      const frames = entry.frames.filter((f) => f.seq > seq);
+      const complete = seq === entry.seq || frames[0]?.seq === seq + 1;
+      return { frames: complete ? structuredClone(frames) : [], complete };
+    },
+
+    async snapshot(id) {
+      const entry = use(id);
+      if (!entry) return undefined;
+      return {
+        conversation: copy(entry),
+        messages: structuredClone(entry.messages),
+        reply: entry.reply && { ...entry.reply },
+        seq: entry.seq,
+      };
+    },
+
+    async subscribe(id, listener) {
+      const listeners = subscribers.get(id) ?? new Set();
+      subscribers.set(id, listeners);
+      listeners.add(listener);
+      return async () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && subscribers.get(id) === listeners) subscribers.delete(id);
+      };
+    },
+
+    onResubscribed() {
+      return () => {};
+    },
+
+    async addJob(id, questionId, max) {
+      const entry = use(id);
+      if (!entry || entry.jobs.length >= max) return false;
+      entry.jobs.push(questionId);
+      return true;
+    },
+
+    async jobs(id) {
+      return [...(entries.get(id)?.jobs ?? [])];
+    },
+
+    async removeJob(id, questionId) {
+      const entry = entries.get(id);
+      const at = entry?.jobs.indexOf(questionId) ?? -1;
+      if (!entry || at < 0) return false;
+      entry.jobs.splice(at, 1);
+      return true;
+    },
+
+    async clearJobs(id) {
+      const entry = entries.get(id);
+      if (!entry) return [];
+      return entry.jobs.splice(0);
+    },
+
+    async claimWorker(id, owner, leaseMs) {
+      const entry = entries.get(id);
+      if (!entry) return false;
+      const worker = entry.worker;
+      if (worker && worker.owner !== owner && worker.until > Date.now()) return false;
+      entry.worker = { owner, until: Date.now() + leaseMs };
+      return true;
+    },
+
+    async releaseWorker(id, owner) {
+      const entry = entries.get(id);
+      if (entry?.worker?.owner !== owner) return false;
+      entry.worker = null;
+      return true;
+    },
+
+    async expireWorker(id, owner) {
+      const entry = entries.get(id);
+      if (!entry?.worker || entry.worker.owner !== owner) return false;
+      entry.worker.until = 0;
+      return true;
+    },
+
+    async expiredWorkers(time) {
+      return [...entries.values()]
+        .filter((entry) => entry.worker && entry.worker.until <= time)
+        .map((entry) => entry.meta.id);
+    },
+
+    async attachVisitor(id, socketId, ttlMs) {
+      const sockets = visitorSockets.get(id) ?? new Map();
+      visitorSockets.set(id, sockets);
+      sockets.set(socketId, Date.now() + ttlMs);
+    },
+
+    async detachVisitor(id, socketId) {
+      visitorSockets.get(id)?.delete(socketId);
+      liveCount(visitorSockets, id);
+    },
+
+    async attachedVisitors(id) {
+      return liveCount(visitorSockets, id);
+    },
+
+    async attachAgent(agentId, socketId, ttlMs) {
+      const sockets = agentSockets.get(agentId) ?? new Map();
+      agentSockets.set(agentId, sockets);
+      sockets.set(socketId, Date.now() + ttlMs);
+      agentGrace.delete(agentId);
+    },
+
+    async detachAgent(agentId, socketId, graceMs) {
+      agentSockets.get(agentId)?.delete(socketId);
+      if (liveCount(agentSockets, agentId) === 0) agentGrace.set(agentId, Date.now() + graceMs);
+    },
+
+    async onlineAgents() {
+      const online = new Set();
+      for (const agentId of [...agentSockets.keys()]) {
+        if (liveCount(agentSockets, agentId) > 0) online.add(agentId);
+      }
+      for (const [agentId, until] of agentGrace) {
+        if (until > Date.now()) online.add(agentId);
+        else agentGrace.delete(agentId);
+      }
+      return online;
+    },
+
+    async publishConsole(event) {
+      const copyOf = structuredClone(event);
+      queueMicrotask(() => {
+        for (const listener of consoleListeners) listener(structuredClone(copyOf));
+      });
+    },
+
+    async subscribeConsole(listener) {
+      consoleListeners.add(listener);
+      return async () => {
+        consoleListeners.delete(listener);
+      };
     },
   };
 }

@@ -1,0 +1,763 @@
+/**
+ * The SupportStore (store/support-store.js) in Redis, for several processes sharing the
+ * `stream` conversations, the handoff queue, agent sessions and presence.
+ *
+ * Keys (prefix `cw:` by default), per conversation: `sc:ID` a hash (the conversation, its
+ * handoff, the last `seq`, the reply worker's lease), `so:ID` the message ids in order and
+ * `sm:ID` their JSON, `su:ID` agent messages not delivered yet, `sf:ID` a Redis Stream of frames
+ * whose entry ids are `SEQ-0`, `sr:ID` and `srt:ID` the reply in progress and its text, `sj:ID`
+ * the questions waiting for the bot, `sp:ID` the open visitor sockets. Each is kept for the idle
+ * time after the conversation's last use. Across conversations: `sv:VISITOR` → conversation id,
+ * `squeue` (a sorted set in asking order), `sassigned`, `supd` (by last change, for the inbox),
+ * `sworkers` (by lease end, for takeover), left messages, sessions, agent presence.
+ *
+ * Everything that must not interleave with another process is one Lua script: taking a chat,
+ * a message stored together with its frame and the frame's `seq`, a reply step checked against
+ * the reply in progress, claiming a lapsed lease. Publishing happens inside those scripts, so a
+ * subscriber that hears frame N can read everything up to N. Keys are named inside the scripts,
+ * which is fine on one Redis (with replicas, Sentinel) but not on Redis Cluster.
+ */
+import { randomBytes } from 'node:crypto';
+import { SUPPORT_LIMITS } from '../support-store.js';
+import { pairs } from './connection.js';
+
+// Helpers every script starts with. ARGV[1] is the prefix, ARGV[2] the idle time in ms.
+const PRELUDE = `
+local P = ARGV[1]
+local TTL = tonumber(ARGV[2])
+local function k(name, id) return P .. name .. id end
+local PER_CONVERSATION = {'sc:', 'so:', 'sm:', 'su:', 'sf:', 'sr:', 'srt:', 'sj:'}
+local function touch(id)
+  for _, name in ipairs(PER_CONVERSATION) do redis.call('PEXPIRE', k(name, id), TTL) end
+  local visitor = redis.call('HGET', k('sc:', id), 'visitorId')
+  if visitor then redis.call('PEXPIRE', k('sv:', visitor), TTL) end
+end
+local function meta(id)
+  return {redis.call('HGETALL', k('sc:', id)), redis.call('LLEN', k('so:', id))}
+end
+local function exists(id) return redis.call('EXISTS', k('sc:', id)) == 1 end
+local function addMessage(id, mid, json, role, content, ts, tsms, undelivered, max)
+  redis.call('RPUSH', k('so:', id), mid)
+  redis.call('HSET', k('sm:', id), mid, json)
+  if undelivered == '1' then redis.call('SADD', k('su:', id), mid) end
+  local n = redis.call('LLEN', k('so:', id))
+  if n > max then
+    local old = redis.call('LRANGE', k('so:', id), 0, n - max - 1)
+    redis.call('LTRIM', k('so:', id), n - max, -1)
+    for _, o in ipairs(old) do
+      redis.call('HDEL', k('sm:', id), o)
+      redis.call('SREM', k('su:', id), o)
+    end
+  end
+  redis.call('HSET', k('sc:', id), 'updatedAt', ts)
+  redis.call('ZADD', P .. 'supd', tsms, id)
+  if role == 'user' then
+    redis.call('HSET', k('sc:', id), 'lastVisitorMessage', content, 'lastVisitorMessageAt', ts)
+    redis.call('HDEL', k('sc:', id), 'closedAt')
+  end
+end
+`;
+
+const CONVERSATION_OF = `${PRELUDE}
+local visitor, newId, iso, ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local id = redis.call('GET', k('sv:', visitor))
+if id and exists(id) then touch(id) return meta(id) end
+id = newId
+redis.call('HSET', k('sc:', id), 'id', id, 'visitorId', visitor, 'createdAt', iso, 'updatedAt', iso, 'seq', 0)
+redis.call('SET', k('sv:', visitor), id)
+redis.call('ZADD', P .. 'supd', ms, id)
+touch(id)
+return meta(id)
+`;
+
+const GET = `${PRELUDE}
+local id = ARGV[3]
+if not exists(id) then return false end
+touch(id)
+return meta(id)
+`;
+
+const APPEND = `${PRELUDE}
+local id = ARGV[3]
+if not exists(id) then return 0 end
+addMessage(id, ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11]))
+touch(id)
+return 1
+`;
+
+const LIST_MESSAGES = `${PRELUDE}
+local id = ARGV[3]
+if not exists(id) then return false end
+touch(id)
+local ids = redis.call('LRANGE', k('so:', id), -tonumber(ARGV[4]), -1)
+if #ids == 0 then return {} end
+return redis.call('HMGET', k('sm:', id), unpack(ids))
+`;
+
+const UPDATE_MESSAGE = `${PRELUDE}
+local id, mid = ARGV[3], ARGV[4]
+local json = redis.call('HGET', k('sm:', id), mid)
+if not json then return 0 end
+local message = cjson.decode(json)
+if ARGV[5] == '1' then message.unanswered = true else message.unanswered = nil end
+redis.call('HSET', k('sm:', id), mid, cjson.encode(message))
+return 1
+`;
+
+const MARK_DELIVERED = `${PRELUDE}
+local id, time = ARGV[3], ARGV[4]
+local ids = redis.call('SMEMBERS', k('su:', id))
+for _, mid in ipairs(ids) do
+  local json = redis.call('HGET', k('sm:', id), mid)
+  if json then
+    local message = cjson.decode(json)
+    message.deliveredAt = time
+    redis.call('HSET', k('sm:', id), mid, cjson.encode(message))
+  end
+end
+redis.call('DEL', k('su:', id))
+return ids
+`;
+
+// Compare-and-set on the handoff: the state each operation expects, changed in the same step.
+const HANDOFF = `${PRELUDE}
+local op, id, iso, ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+if not exists(id) then return {0} end
+local c = k('sc:', id)
+local state = redis.call('HGET', c, 'hs') or ''
+local holder = redis.call('HGET', c, 'ha') or ''
+local ok = 0
+if op == 'enqueue' then
+  if state == '' then
+    local place = redis.call('INCR', P .. 'sqseq')
+    redis.call('HSET', c, 'hs', 'queued', 'hq', ARGV[7], 'qs', place)
+    redis.call('ZADD', P .. 'squeue', place, id)
+    ok = 1
+  end
+elseif op == 'dequeue' then
+  if state == 'queued' then
+    redis.call('HDEL', c, 'hs', 'hq', 'ha', 'ht')
+    redis.call('ZREM', P .. 'squeue', id)
+    ok = 1
+  end
+elseif op == 'take' then
+  if state == 'queued' then
+    if not redis.call('HGET', c, 'hq') then redis.call('HSET', c, 'hq', ARGV[8]) end
+    redis.call('HSET', c, 'hs', 'assigned', 'ha', ARGV[7], 'ht', ARGV[8])
+    redis.call('ZREM', P .. 'squeue', id)
+    redis.call('SADD', P .. 'sassigned', id)
+    ok = 1
+  end
+elseif op == 'transfer' then
+  if state == 'assigned' and holder == ARGV[7] then
+    redis.call('HSET', c, 'ha', ARGV[8], 'ht', ARGV[9])
+    ok = 1
+  end
+elseif op == 'release' then
+  if state == 'assigned' and holder == ARGV[7] then
+    redis.call('HDEL', c, 'hs', 'hq', 'ha', 'ht')
+    redis.call('SREM', P .. 'sassigned', id)
+    if ARGV[8] == '1' then redis.call('HSET', c, 'closedAt', ARGV[9]) end
+    ok = 1
+  end
+elseif op == 'requeue' then
+  if state == 'assigned' and holder == ARGV[7] then
+    if not redis.call('HGET', c, 'hq') then redis.call('HSET', c, 'hq', iso) end
+    local place = redis.call('HGET', c, 'qs') or redis.call('INCR', P .. 'sqseq')
+    redis.call('HSET', c, 'hs', 'queued')
+    redis.call('HDEL', c, 'ha', 'ht')
+    redis.call('SREM', P .. 'sassigned', id)
+    redis.call('ZADD', P .. 'squeue', place, id)
+    ok = 1
+  end
+end
+if ok == 1 then
+  redis.call('HSET', c, 'updatedAt', iso)
+  redis.call('ZADD', P .. 'supd', ms, id)
+end
+touch(id)
+return {ok, meta(id)}
+`;
+
+// ARGV: 3 id, 4 entry JSON (without seq), 5 max frames, 6 iso, 7 ms,
+// 8–15 a message to store (8 its id, '' for none), 16–20 a reply step (16 op, '' for none).
+const PUBLISH = `${PRELUDE}
+local id = ARGV[3]
+if not exists(id) then return false end
+local c, r, rt = k('sc:', id), k('sr:', id), k('srt:', id)
+local op, rid = ARGV[16], ARGV[17]
+if op == 'start' then
+  if redis.call('EXISTS', r) == 1 then return false end
+  redis.call('HSET', r, 'messageId', rid, 'questionId', ARGV[18], 'timestamp', ARGV[19])
+  redis.call('SET', rt, '')
+elseif op == 'token' or op == 'end' then
+  if redis.call('HGET', r, 'messageId') ~= rid then return false end
+  if op == 'token' then
+    redis.call('APPEND', rt, ARGV[18])
+  else
+    local reply = {
+      messageId = rid,
+      role = 'assistant',
+      content = redis.call('GET', rt) or '',
+      timestamp = redis.call('HGET', r, 'timestamp'),
+      replyTo = redis.call('HGET', r, 'questionId'),
+    }
+    if ARGV[18] == '1' then reply.interrupted = true end
+    local json = cjson.encode(reply)
+    addMessage(id, rid, json, 'assistant', '', reply.timestamp, ARGV[7], '0', tonumber(ARGV[20]))
+    redis.call('DEL', r, rt)
+  end
+end
+if ARGV[8] ~= '' then
+  addMessage(id, ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14], tonumber(ARGV[15]))
+end
+local seq = redis.call('HINCRBY', c, 'seq', 1)
+redis.call('XADD', k('sf:', id), 'MAXLEN', '~', ARGV[5], seq .. '-0', 'e', ARGV[4])
+redis.call('PUBLISH', P .. 'live:' .. id, '{"seq":' .. seq .. ',' .. string.sub(ARGV[4], 2))
+touch(id)
+return seq
+`;
+
+const SNAPSHOT = `${PRELUDE}
+local id = ARGV[3]
+if not exists(id) then return false end
+touch(id)
+local ids = redis.call('LRANGE', k('so:', id), 0, -1)
+local messages = {}
+if #ids > 0 then messages = redis.call('HMGET', k('sm:', id), unpack(ids)) end
+return {meta(id), messages, redis.call('HGETALL', k('sr:', id)), redis.call('GET', k('srt:', id)) or ''}
+`;
+
+const ADD_JOB = `${PRELUDE}
+local id = ARGV[3]
+if not exists(id) then return 0 end
+if redis.call('LLEN', k('sj:', id)) >= tonumber(ARGV[5]) then return 0 end
+redis.call('RPUSH', k('sj:', id), ARGV[4])
+touch(id)
+return 1
+`;
+
+const CLEAR_JOBS = `${PRELUDE}
+local ids = redis.call('LRANGE', k('sj:', ARGV[3]), 0, -1)
+redis.call('DEL', k('sj:', ARGV[3]))
+return ids
+`;
+
+// ARGV: 3 id, 4 owner, 5 op (claim, release, expire), 6 now ms, 7 lease ms
+const WORKER = `${PRELUDE}
+local id, owner, op, now = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local c = k('sc:', id)
+if not exists(id) then
+  redis.call('ZREM', P .. 'sworkers', id)
+  return 0
+end
+local holder = redis.call('HGET', c, 'wo')
+local untilMs = tonumber(redis.call('HGET', c, 'wl') or '0')
+if op == 'claim' then
+  if holder and holder ~= owner and untilMs > now then return 0 end
+  local lease = now + tonumber(ARGV[7])
+  redis.call('HSET', c, 'wo', owner, 'wl', lease)
+  redis.call('ZADD', P .. 'sworkers', lease, id)
+  return 1
+end
+if holder ~= owner then return 0 end
+if op == 'release' then
+  redis.call('HDEL', c, 'wo', 'wl')
+  redis.call('ZREM', P .. 'sworkers', id)
+else
+  redis.call('HSET', c, 'wl', 0)
+  redis.call('ZADD', P .. 'sworkers', 0, id)
+end
+return 1
+`;
+
+const DETACH_AGENT = `${PRELUDE}
+local agent, socket, now, grace = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+redis.call('ZREM', k('ag:', agent), socket)
+if redis.call('ZCOUNT', k('ag:', agent), '(' .. now, '+inf') == 0 then
+  redis.call('SET', k('agg:', agent), '1', 'PX', grace)
+end
+return 1
+`;
+
+const ONLINE_AGENTS = `${PRELUDE}
+local now = ARGV[3]
+local online = {}
+for _, agent in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
+  redis.call('ZREMRANGEBYSCORE', k('ag:', agent), '-inf', now)
+  if redis.call('ZCARD', k('ag:', agent)) > 0 or redis.call('EXISTS', k('agg:', agent)) == 1 then
+    table.insert(online, agent)
+  end
+end
+return online
+`;
+
+const ADD_LEFT = `${PRELUDE}
+local id, json, max = ARGV[3], ARGV[4], tonumber(ARGV[5])
+redis.call('HSET', P .. 'left', id, json)
+redis.call('ZADD', P .. 'lefto', redis.call('INCR', P .. 'leftseq'), id)
+local extra = redis.call('ZCARD', P .. 'lefto') - max
+if extra > 0 then
+  for _, old in ipairs(redis.call('ZPOPMIN', P .. 'lefto', extra)) do
+    redis.call('HDEL', P .. 'left', old)
+  end
+end
+return 1
+`;
+
+const RESOLVE_LEFT = `${PRELUDE}
+local json = redis.call('HGET', P .. 'left', ARGV[3])
+if not json then return 0 end
+local record = cjson.decode(json)
+if record.resolvedAt then return 0 end
+record.resolvedAt = ARGV[5]
+record.resolvedBy = ARGV[4]
+redis.call('HSET', P .. 'left', ARGV[3], cjson.encode(record))
+return 1
+`;
+
+/**
+ * @typedef {import('../support-store.js').SupportStore} SupportStore
+ * @typedef {import('../support-store.js').SupportConversation} SupportConversation
+ * @typedef {import('../support-store.js').SupportMessage} SupportMessage
+ * @typedef {import('../support-store.js').LoggedFrame} LoggedFrame
+ */
+
+/**
+ * @param {import('./connection.js').RedisConnection} redis
+ * @param {Partial<typeof SUPPORT_LIMITS> & { prefix?: string, now?: () => number }} [options]
+ * @returns {SupportStore & { readonly kind: 'redis' }}
+ */
+export function createRedisSupportStore(redis, options = {}) {
+  const { prefix = 'cw:', now = Date.now, ...overrides } = options;
+  const limits = { ...SUPPORT_LIMITS, ...overrides };
+  const { client, subscriber, run } = redis;
+  const base = () => [prefix, limits.idleTtlMs];
+  const iso = () => new Date(now()).toISOString();
+
+  /** @param {string} script @param {Array<string | number>} args */
+  const call = (script, args) => run(script, [], [...base(), ...args]);
+
+  /**
+   * @param {unknown} reply `meta(id)` of the scripts: the hash and the message count
+   * @returns {SupportConversation | undefined}
+   */
+  function toConversation(reply) {
+    if (!Array.isArray(reply)) return undefined;
+    const hash = pairs(reply[0]);
+    if (!hash.id) return undefined;
+    /** @type {SupportConversation} */
+    const conversation = {
+      id: hash.id,
+      visitorId: hash.visitorId ?? '',
+      createdAt: hash.createdAt ?? '',
+      updatedAt: hash.updatedAt ?? '',
+      handoff: null,
+      messageCount: Number(reply[1]) || 0,
+    };
+    if (hash.hs === 'queued' || hash.hs === 'assigned') {
+      conversation.handoff = {
+        state: hash.hs,
+        queuedAt: hash.hq ?? '',
+        ...(hash.hs === 'assigned' ? { agentId: hash.ha, assignedAt: hash.ht } : {}),
+      };
+    }
+    if (hash.closedAt) conversation.closedAt = hash.closedAt;
+    if (hash.lastVisitorMessage !== undefined) {
+      conversation.lastVisitorMessage = hash.lastVisitorMessage;
+      conversation.lastVisitorMessageAt = hash.lastVisitorMessageAt;
+    }
+    return conversation;
+  }
+
+  /** @param {SupportMessage} message */
+  const messageArgs = (message) => [
+    message.messageId,
+    JSON.stringify(message),
+    message.role,
+    message.content,
+    message.timestamp,
+    Date.parse(message.timestamp) || now(),
+    message.role === 'agent' && !message.deliveredAt ? '1' : '0',
+    limits.maxMessagesPerConversation,
+  ];
+
+  /**
+   * @param {string} op
+   * @param {string} id
+   * @param {Array<string | number>} args
+   * @returns {Promise<import('../support-store.js').HandoffResult>}
+   */
+  async function handoff(op, id, args) {
+    const [ok, meta] = await call(HANDOFF, [op, id, iso(), now(), ...args]);
+    return { ok: ok === 1, conversation: toConversation(meta) };
+  }
+
+  /** @param {string[]} ids */
+  async function conversationsById(ids) {
+    const found = await Promise.all(ids.map((id) => call(GET, [id])));
+    return found.map(toConversation);
+  }
+
+  /** @param {string} id */
+  const channel = (id) => `${prefix}live:${id}`;
+  /** @type {Map<string, Set<(entry: LoggedFrame) => void>>} */
+  const listeners = new Map();
+
+  /** @param {string} message @param {string} name */
+  function dispatch(message, name) {
+    const set = listeners.get(name);
+    if (!set) return;
+    /** @type {LoggedFrame} */
+    let entry;
+    try {
+      entry = JSON.parse(message);
+    } catch {
+      return;
+    }
+    for (const listener of set) listener(entry);
+  }
+
+  /** @type {Set<(event: Record<string, unknown>) => void>} */
+  const consoleListeners = new Set();
+  let consoleSubscribed = false;
+  const consoleChannel = `${prefix}console`;
+
+  return {
+    kind: 'redis',
+
+    async conversationOf(visitorId) {
+      const id = `conv_${randomBytes(9).toString('base64url')}`;
+      const reply = await call(CONVERSATION_OF, [visitorId, id, iso(), now()]);
+      return /** @type {SupportConversation} */ (toConversation(reply));
+    },
+
+    async getConversation(id) {
+      return toConversation(await call(GET, [id]));
+    },
+
+    async listConversations({ handoff: state, limit = Infinity, includeClosed = true } = {}) {
+      /** @param {SupportConversation | undefined} c @returns {c is SupportConversation} */
+      const keep = (c) => {
+        if (!c) return false;
+        const current = c.handoff?.state ?? 'none';
+        if (state !== undefined && current !== state) return false;
+        if (state === 'none' && c.messageCount === 0) return false;
+        return includeClosed || !c.closedAt;
+      };
+      /** @type {SupportConversation[]} */
+      let found;
+      if (state === 'queued' || state === 'assigned') {
+        const ids =
+          state === 'queued'
+            ? await client.zRange(`${prefix}squeue`, 0, -1)
+            : await client.sMembers(`${prefix}sassigned`);
+        found = (await conversationsById(ids)).filter(keep);
+      } else {
+        found = [];
+        // Newest first, a page at a time, until enough match; entries whose conversation
+        // expired are dropped on the way.
+        const page = 200;
+        for (let start = 0; found.length < limit; start += page) {
+          const ids = await client.zRange(`${prefix}supd`, start, start + page - 1, { REV: true });
+          if (ids.length === 0) break;
+          const conversations = await conversationsById(ids);
+          const gone = ids.filter((_, i) => !conversations[i]);
+          if (gone.length > 0) {
+            await client.zRem(`${prefix}supd`, gone);
+            start -= gone.length;
+          }
+          found.push(...conversations.filter(keep));
+        }
+      }
+      return found.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, limit);
+    },
+
+    async appendMessage(id, message) {
+      return (await call(APPEND, [id, ...messageArgs(message)])) === 1;
+    },
+
+    async listMessages(id, { limit = Infinity } = {}) {
+      const count = Number.isFinite(limit) ? Math.max(0, limit) : limits.maxMessagesPerConversation;
+      if (count === 0) return (await this.getConversation(id)) ? [] : undefined;
+      const reply = await call(LIST_MESSAGES, [id, count]);
+      if (!Array.isArray(reply)) return undefined;
+      return reply.filter((json) => typeof json === 'string').map((json) => JSON.parse(json));
+    },
+
+    async updateMessage(id, messageId, { unanswered }) {
+      return (await call(UPDATE_MESSAGE, [id, messageId, unanswered ? '1' : '0'])) === 1;
+    },
+
+    async markDelivered(id, time) {
+      return (await call(MARK_DELIVERED, [id, time])).map(String);
+    },
+
+    enqueue: (id, time) => handoff('enqueue', id, [time]),
+    dequeue: (id) => handoff('dequeue', id, []),
+    take: (id, agentId, time) => handoff('take', id, [agentId, time]),
+    transfer: (id, from, to, time) => handoff('transfer', id, [from, to, time]),
+    release: (id, agentId, { close, time }) =>
+      handoff('release', id, [agentId, close ? '1' : '0', time]),
+    requeue: (id, agentId) => handoff('requeue', id, [agentId]),
+
+    async queue() {
+      const ids = await client.zRange(`${prefix}squeue`, 0, -1);
+      const conversations = await conversationsById(ids);
+      const gone = ids.filter((_, i) => conversations[i]?.handoff?.state !== 'queued');
+      if (gone.length > 0) await client.zRem(`${prefix}squeue`, gone);
+      return ids.filter((id) => !gone.includes(id));
+    },
+
+    async addLeftMessage(entry) {
+      const record = {
+        ...structuredClone(entry),
+        id: `left_${randomBytes(9).toString('base64url')}`,
+        createdAt: entry.createdAt ?? iso(),
+      };
+      await call(ADD_LEFT, [record.id, JSON.stringify(record), limits.maxLeftMessages]);
+      return record;
+    },
+
+    async listLeftMessages({ includeResolved = false } = {}) {
+      const ids = await client.zRange(`${prefix}lefto`, 0, -1, { REV: true });
+      if (ids.length === 0) return [];
+      const records = await client.hmGet(`${prefix}left`, ids);
+      return records
+        .filter((json) => typeof json === 'string')
+        .map((json) => JSON.parse(String(json)))
+        .filter((m) => includeResolved || !m.resolvedAt);
+    },
+
+    async resolveLeftMessage(id, agentId, time) {
+      return (await call(RESOLVE_LEFT, [id, agentId, time])) === 1;
+    },
+
+    async createSession(tokenHash, agentId, expiresAt) {
+      const ttl = Math.max(1, expiresAt - now());
+      await client.set(`${prefix}sess:${tokenHash}`, JSON.stringify({ agentId, expiresAt }), {
+        expiration: { type: 'PX', value: ttl },
+      });
+    },
+
+    async getSession(tokenHash) {
+      const json = await client.get(`${prefix}sess:${tokenHash}`);
+      if (!json) return undefined;
+      const session = JSON.parse(json);
+      return session.expiresAt > now() ? session : undefined;
+    },
+
+    async deleteSession(tokenHash) {
+      await client.del(`${prefix}sess:${tokenHash}`);
+    },
+
+    async createLoginToken(tokenHash, agentId, expiresAt) {
+      const ttl = Math.max(1, expiresAt - now());
+      await client.set(`${prefix}login:${tokenHash}`, JSON.stringify({ agentId, expiresAt }), {
+        expiration: { type: 'PX', value: ttl },
+      });
+    },
+
+    async consumeLoginToken(tokenHash) {
+      const json = await client.getDel(`${prefix}login:${tokenHash}`);
+      if (!json) return undefined;
+      const token = JSON.parse(json);
+      return token.expiresAt > now() ? token.agentId : undefined;
+    },
+
+    async publish(id, frame, { message, reply, except, to } = {}) {
+      const entry = JSON.stringify({
+        frame,
+        ...(except ? { except } : {}),
+        ...(to ? { to } : {}),
+      });
+      const messagePart = message ? messageArgs(message) : ['', '', '', '', '', '', '', ''];
+      /** @type {Array<string | number>} */
+      let replyPart = ['', '', '', '', limits.maxMessagesPerConversation];
+      if (reply?.op === 'start') {
+        replyPart = ['start', reply.messageId, reply.questionId, reply.timestamp, 0];
+      } else if (reply?.op === 'token') {
+        replyPart = ['token', reply.messageId, reply.token, '', 0];
+      } else if (reply?.op === 'end') {
+        replyPart = [
+          'end',
+          reply.messageId,
+          reply.interrupted ? '1' : '0',
+          '',
+          limits.maxMessagesPerConversation,
+        ];
+      }
+      const seq = await call(PUBLISH, [
+        id,
+        entry,
+        limits.maxFramesPerConversation,
+        iso(),
+        now(),
+        ...messagePart,
+        ...replyPart,
+      ]);
+      return typeof seq === 'number' ? seq : undefined;
+    },
+
+    async lastSeq(id) {
+      return Number(await client.hGet(`${prefix}sc:${id}`, 'seq')) || 0;
+    },
+
+    async framesAfter(id, seq) {
+      const last = await this.lastSeq(id);
+      if (seq > last) return { frames: [], complete: false };
+      if (seq === last) return { frames: [], complete: true };
+      const entries = await client.xRange(`${prefix}sf:${id}`, `(${seq}-0`, '+');
+      const first = entries[0];
+      if (!first || Number(first.id.split('-')[0]) !== seq + 1) {
+        return { frames: [], complete: false };
+      }
+      const frames = entries.map((e) => ({
+        seq: Number(e.id.split('-')[0]),
+        ...JSON.parse(String(e.message.e)),
+      }));
+      return { frames, complete: true };
+    },
+
+    async snapshot(id) {
+      const reply = await call(SNAPSHOT, [id]);
+      if (!Array.isArray(reply)) return undefined;
+      const conversation = /** @type {SupportConversation} */ (toConversation(reply[0]));
+      const hash = pairs(reply[0][0]);
+      const replyHash = pairs(reply[2]);
+      return {
+        conversation,
+        messages: /** @type {unknown[]} */ (reply[1])
+          .filter((json) => typeof json === 'string')
+          .map((json) => JSON.parse(String(json))),
+        reply: replyHash.messageId
+          ? {
+              messageId: replyHash.messageId,
+              questionId: replyHash.questionId ?? '',
+              timestamp: replyHash.timestamp ?? '',
+              text: String(reply[3] ?? ''),
+            }
+          : null,
+        seq: Number(hash.seq) || 0,
+      };
+    },
+
+    async subscribe(id, listener) {
+      const name = channel(id);
+      let set = listeners.get(name);
+      if (!set) {
+        set = new Set();
+        listeners.set(name, set);
+        set.add(listener);
+        await subscriber.subscribe(name, dispatch);
+      } else {
+        set.add(listener);
+      }
+      const own = set;
+      return async () => {
+        own.delete(listener);
+        if (own.size > 0 || listeners.get(name) !== own) return;
+        listeners.delete(name);
+        // A process whose Redis is down cannot unsubscribe, and need not: the subscriber will
+        // subscribe again only to the channels node-redis still lists, and dispatch ignores the rest.
+        await subscriber.unsubscribe(name).catch(() => {});
+      };
+    },
+
+    onResubscribed: (listener) => {
+      redis.onResubscribed(listener);
+      return () => redis.onResubscribed(listener);
+    },
+
+    async addJob(id, questionId, max) {
+      return (await call(ADD_JOB, [id, questionId, max])) === 1;
+    },
+
+    async jobs(id) {
+      return client.lRange(`${prefix}sj:${id}`, 0, -1);
+    },
+
+    async removeJob(id, questionId) {
+      return (await client.lRem(`${prefix}sj:${id}`, 1, questionId)) > 0;
+    },
+
+    async clearJobs(id) {
+      return (await call(CLEAR_JOBS, [id])).map(String);
+    },
+
+    async claimWorker(id, owner, leaseMs) {
+      return (await call(WORKER, [id, owner, 'claim', Date.now(), leaseMs])) === 1;
+    },
+
+    async releaseWorker(id, owner) {
+      return (await call(WORKER, [id, owner, 'release', Date.now(), 0])) === 1;
+    },
+
+    async expireWorker(id, owner) {
+      return (await call(WORKER, [id, owner, 'expire', Date.now(), 0])) === 1;
+    },
+
+    async expiredWorkers(time) {
+      return client.zRangeByScore(`${prefix}sworkers`, '-inf', time);
+    },
+
+    async attachVisitor(id, socketId, ttlMs) {
+      const key = `${prefix}sp:${id}`;
+      await client
+        .multi()
+        .zAdd(key, { score: Date.now() + ttlMs, value: socketId })
+        .pExpire(key, ttlMs * 2)
+        .exec();
+    },
+
+    async detachVisitor(id, socketId) {
+      await client.zRem(`${prefix}sp:${id}`, socketId);
+    },
+
+    async attachedVisitors(id) {
+      return client.zCount(`${prefix}sp:${id}`, `(${Date.now()}`, '+inf');
+    },
+
+    async attachAgent(agentId, socketId, ttlMs) {
+      const key = `${prefix}ag:${agentId}`;
+      await client
+        .multi()
+        .zAdd(key, { score: Date.now() + ttlMs, value: socketId })
+        .pExpire(key, ttlMs * 2)
+        .sAdd(`${prefix}agents`, agentId)
+        .del(`${prefix}agg:${agentId}`)
+        .exec();
+    },
+
+    async detachAgent(agentId, socketId, graceMs) {
+      await call(DETACH_AGENT, [agentId, socketId, Date.now(), Math.max(1, graceMs)]);
+    },
+
+    async onlineAgents() {
+      return new Set((await call(ONLINE_AGENTS, [Date.now()])).map(String));
+    },
+
+    async publishConsole(event) {
+      await client.publish(consoleChannel, JSON.stringify(event));
+    },
+
+    async subscribeConsole(listener) {
+      consoleListeners.add(listener);
+      if (!consoleSubscribed) {
+        consoleSubscribed = true;
+        await subscriber.subscribe(consoleChannel, (message) => {
+          let event;
+          try {
+            event = JSON.parse(message);
+          } catch {
+            return;
+          }
+          for (const l of consoleListeners) l(event);
+        });
+      }
+      return async () => {
+        consoleListeners.delete(listener);
+      };
+    },
+  };
+}
