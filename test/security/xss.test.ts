@@ -115,6 +115,11 @@ function danger(el: Element, inMessages: boolean): string | null {
     const value = attr.value;
     if (name.startsWith('on')) return `${name} attribute on <${tag}>`;
     if (!inMessages) {
+      // The widget's own chrome: its form, icons and buttons are fine; images still follow
+      // the image rule, wherever their URL came from.
+      if (tag === 'img' && name === 'src' && !imageAllowed(value)) {
+        return `img src="${value}" (not https from ${IMAGE_HOST})`;
+      }
       if (URL_ATTRIBUTES.has(name) && /^\s*(?:javascript|vbscript|data):/i.test(value)) {
         return `${name}="${value}" on <${tag}>`;
       }
@@ -134,7 +139,6 @@ function danger(el: Element, inMessages: boolean): string | null {
     }
     return `${name}="${value}" on <${tag}>`;
   }
-  if (inMessages && tag === 'img' && !el.hasAttribute('src')) return null;
   return null;
 }
 
@@ -461,6 +465,79 @@ describe('security: XSS vectors streamed through <chat-widget>', function () {
     });
   });
 
+  it('treats names and avatars of a human agent from the server like reply content', async () => {
+    // Outside markdown: the handoff banner and agent messages show a name and an avatar the
+    // server sends. The name must stay text, and the avatar is an image like any other.
+    const key = uniqueKey();
+    const el = await fixture<ChatWidget>(
+      html`<chat-widget
+        id=${key}
+        mode="inline"
+        image-hosts=${IMAGE_HOST}
+        server=${streamUrl(key, 'handoff')}
+        token="stream-token"
+        style="height: 600px"
+      ></chat-widget>`,
+    );
+    await connected(el);
+    const label = () => 'agent';
+    const watcher = watch(el, label);
+    const avatarBeacon = `${streamHttp()}/__beacon/${RUN}-avatar`;
+    const frames = [
+      {
+        type: 'handoff',
+        state: 'assigned',
+        agent: { name: '<img src=x onerror=__xss()>', avatar: `${avatarBeacon}/banner.png` },
+      },
+      {
+        type: 'agent-message',
+        messageId: 'agent-1',
+        content: '[x](javascript:__xss()) <img src=x onerror=__xss()>',
+        agent: { name: '<svg onload=__xss()>', avatar: `${avatarBeacon}/message.png` },
+      },
+      {
+        type: 'agent-message',
+        messageId: 'agent-2',
+        content: 'plain',
+        agent: {
+          name: 'Maya',
+          avatar: 'data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E',
+        },
+      },
+      {
+        type: 'agent-message',
+        messageId: 'agent-3',
+        content: 'plain',
+        agent: { name: 'Maya', avatar: 'javascript:__xss()' },
+      },
+    ];
+    inFlight = 'agent frames';
+    for (const frame of frames) {
+      await fetch(`${streamHttp()}/__send?key=${key}`, {
+        method: 'POST',
+        body: JSON.stringify(frame),
+      });
+    }
+    await until(() => el.shadowRoot!.querySelector('[data-id="agent-3"]'), 'the agent messages');
+    await settle(400);
+    watcher.stop();
+    const beacons = (
+      (await (await fetch(`${streamHttp()}/__beacons`)).json()) as { path: string }[]
+    )
+      .map((b) => b.path)
+      .filter((p) => p.startsWith(`/__beacon/${RUN}-avatar/`));
+    const found = [...new Set([...watcher.violations, ...scan(el, label)])];
+    const ran = executions.splice(0);
+    console.log(
+      `[xss] agent names and avatars: ${found.length} violations, ${beacons.length} avatar ` +
+        `fetches, ${ran.length} executions${found.length ? `: ${found.map(show).join('; ')}` : ''}`,
+    );
+    expect(el.shadowRoot!.textContent).to.contain('<img src=x onerror=__xss()>');
+    expect(ran).to.deep.equal([]);
+    expect(found.map(show)).to.deep.equal([]);
+    expect(beacons).to.deep.equal([]);
+  });
+
   it('fetched no forbidden image: no beacon request, no resource entry outside image-hosts', async () => {
     await settle(300);
     const beacons = (
@@ -471,6 +548,7 @@ describe('security: XSS vectors streamed through <chat-widget>', function () {
     const forbidden = resources.filter((r) => {
       const url = absolute(r.slice(r.indexOf(' ') + 1));
       if (!url || r.includes(`${RUN}/control.png`)) return false;
+      if (url.href.includes(`/__beacon/${RUN}-avatar/`)) return false; // the avatar test's own
       if (url.href.includes('/__beacon/')) return true;
       return url.origin !== location.origin && url.host !== IMAGE_HOST;
     });
