@@ -12,14 +12,12 @@ import { sendStatus } from './http/respond.js';
 import { createStaticHandler } from './http/static.js';
 import { createTokenHandler } from './http/token.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './limits/frames.js';
-import { createKeyedLimiter } from './limits/rate-limit.js';
 import { roomsRoutes } from './rooms/api.js';
 import { createRoomHub } from './rooms/hub.js';
 import { createRoomResponder } from './rooms/responder.js';
 import { createOriginPolicy, openOriginsWarning } from './security/origins.js';
-import { createMemoryStore } from './store/memory-store.js';
+import { createStore } from './store/index.js';
 import { startHeartbeat } from './ws/heartbeat.js';
-import { createRecentIds } from './ws/recent-ids.js';
 import { socketRoutes } from './ws/routes.js';
 import { createUpgradeRouter } from './ws/upgrade.js';
 
@@ -57,6 +55,10 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {number} [dedupeTtlMs]
  * @property {number} [dedupeMaxEntries]
  * @property {import('./protocols.js').ProtocolName} [protocol] the demo page's first choice
+ * @property {string} [redisUrl] share everything through this Redis, for several processes
+ * @property {string} [redisPrefix] its keys start with this (`cw:`), to share one Redis
+ * @property {import('./store/index.js').Store} [shared] the store itself (tests); wins over
+ *   `redisUrl`, and is not closed with the app
  * @property {import('./store/memory-store.js').ConversationStore} [store] chats, rooms, threads
  * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
  * @property {number} [maxFrameBytes] larger WebSocket frames close the socket with 1009
@@ -67,13 +69,19 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {import('./store/support-store.js').SupportStore} [supportStore] `stream`
  *   conversations, the handoff queue, left messages, agent sessions
  * @property {string} [agentDistDir] the built agent console, served at `/agent/`
+ * @property {number} [replyLeaseMs] a reply whose process stops renewing this lease is taken
+ *   over and ended as interrupted by another process
+ * @property {number} [abandonGraceMs] a reply goes on this long with no socket of its visitor
+ *   open anywhere; unset: at once in memory, 10 s with Redis (they may be reconnecting)
+ * @property {number} [drainMs] on close, how long replies in progress get to finish before they
+ *   are handed over; unset: 0 in memory (nobody could take over), 3 s with Redis
  * @property {() => number} [now] the clock for opening hours; tests fix it
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
 
 /**
  * @param {AppOptions} [options]
- * @returns {Promise<{ server: import('node:http').Server, url: string, bot: import('./bots/index.js').Bot, createLoginLink(agentId: string): Promise<string>, close(): Promise<void> }>}
+ * @returns {Promise<{ server: import('node:http').Server, url: string, bot: import('./bots/index.js').Bot, shared: import('./store/index.js').Store, createLoginLink(agentId: string): Promise<string>, close(): Promise<void> }>}
  */
 export async function createApp(options = {}) {
   const {
@@ -86,10 +94,22 @@ export async function createApp(options = {}) {
     dedupeTtlMs = 10 * 60_000,
     dedupeMaxEntries = 10_000,
     protocol = 'stream',
-    store = createMemoryStore(),
     apiRateLimit = API_RATE_LIMIT,
     logger = console,
   } = options;
+  const shared =
+    options.shared ??
+    (await createStore({
+      redisUrl: options.redisUrl,
+      prefix: options.redisPrefix,
+      dedupeTtlMs,
+      dedupeMaxEntries,
+      now: options.now,
+      logger,
+    }));
+  const ownsShared = !options.shared;
+  const store = options.store ?? shared.conversations;
+  const multiProcess = shared.kind !== 'memory';
   const bot = options.bot ?? createBot(options);
   // Aborts what outlives a socket (a room's reply) when the server closes.
   const shutdown = new AbortController();
@@ -102,7 +122,7 @@ export async function createApp(options = {}) {
   const handleApi = createApiHandler({
     routes: [...eventsRoutes({ store }), ...roomsRoutes({ store, hub, responder })],
     tokens,
-    limiter: createKeyedLimiter(apiRateLimit),
+    limiter: shared.limiter('api', apiRateLimit),
   });
   const serveDemo = createStaticHandler({
     root: demoDir,
@@ -110,11 +130,17 @@ export async function createApp(options = {}) {
   });
   const serveDist = createStaticHandler({ root: distDir });
 
+  /** @type {Promise<void> | undefined} set once close() begins: `/readyz` fails from then on */
+  let closing;
   const origins = createOriginPolicy(options.allowedOrigins);
   const server = createServer(async (req, res) => {
     try {
       // Kept percent-encoded: the static handler decodes, then checks containment.
       const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+      // Before the origin check: load balancers and orchestrators send no Origin, and these
+      // say nothing about anyone.
+      if (pathname === '/healthz') return sendHealth(res, true);
+      if (pathname === '/readyz') return sendHealth(res, !closing && (await shared.ready()));
       if (origins.refuseHttp(req, res, pathname)) return; // 403 (security/origins.js)
       if (pathname === '/api/chat-token') await handleToken(req, res);
       else if (pathname.startsWith('/api/v1/')) {
@@ -134,13 +160,15 @@ export async function createApp(options = {}) {
 
   const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // limits/frames.js
   const wss = new WebSocketServer({ noServer: true, maxPayload });
-  const seen = createRecentIds({ ttlMs: dedupeTtlMs, maxEntries: dedupeMaxEntries });
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
   const desk = createSupportDesk({
     ...options,
+    supportStore: options.supportStore ?? shared.support,
+    abandonGraceMs: options.abandonGraceMs ?? (multiProcess ? 10_000 : 0),
     agentDistDir: options.agentDistDir ?? join(distDir, 'agent'),
     bot,
-    seen,
+    seen: shared.recent,
+    limiter: shared.limiter,
     wss,
     logger,
   });
@@ -171,25 +199,42 @@ export async function createApp(options = {}) {
         : host;
   const url = `http://${shownHost}:${address.port}/`;
 
-  let closing;
+  /**
+   * Stops taking connections, tells `stream` widgets to reconnect (to another process) now,
+   * closes every socket, lets replies in progress finish for `drainMs` (with Redis their frames
+   * still reach the visitors, wherever they reconnected) and leaves the rest to be taken over.
+   */
   function close() {
     closing ??= (async () => {
-      shutdown.abort();
-      desk.shutdown();
-      stopHeartbeat();
       server.close();
+      const drained = desk.drain(options.drainMs ?? (multiProcess ? 3000 : 0));
+      desk.sayReconnect();
+      shutdown.abort();
+      stopHeartbeat();
       // No close code, as the deployed server does on shutdown: browsers report 1005.
       for (const ws of wss.clients) ws.close();
       server.closeAllConnections();
       await waitForSockets(wss, 1000);
       wss.close();
+      await drained;
+      desk.shutdown();
+      if (ownsShared) await shared.close();
     })();
     return closing;
   }
 
   /** @param {string} agentId */
   const createLoginLink = (agentId) => desk.createLoginLink(agentId, url);
-  return { server, url, bot, createLoginLink, close };
+  return { server, url, bot, shared, createLoginLink, close };
+}
+
+/** @param {import('node:http').ServerResponse} res @param {boolean} ok */
+function sendHealth(res, ok) {
+  res.writeHead(ok ? 200 : 503, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+  });
+  res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable' }));
 }
 
 /**

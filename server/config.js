@@ -5,6 +5,7 @@ import {
   MAX_MAX_FRAME_BYTES,
   MIN_MAX_FRAME_BYTES,
 } from './limits/frames.js';
+import { DEFAULT_LEASE_MS } from './conversations/service.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './security/origins.js';
 
@@ -53,6 +54,16 @@ export function readConfig(env, args = []) {
   );
   const allowedOrigins = readAllowedOrigins(env, warnings);
 
+  const redisUrl = readRedisUrl(env, warnings);
+  const replyLeaseMs = parseInteger(
+    env.CHAT_REPLY_LEASE_MS,
+    DEFAULT_LEASE_MS,
+    1000,
+    60_000,
+    'CHAT_REPLY_LEASE_MS',
+    warnings,
+  );
+
   /** @type {import('./app.js').AppOptions} */
   const options = {
     port,
@@ -62,7 +73,15 @@ export function readConfig(env, args = []) {
     protocol,
     maxFrameBytes,
     allowedOrigins,
+    replyLeaseMs,
+    ...(redisUrl ? { redisUrl, redisPrefix: env.REDIS_PREFIX || undefined } : {}),
   };
+  if (redisUrl && !secret) {
+    warnings.push(
+      'REDIS_URL is set without CHAT_TOKEN_SECRET: each process has its own key, so a token ' +
+        'from one is refused by the others. Give every process the same secret.',
+    );
+  }
 
   if (env.OPENAI_BASE_URL) {
     if (!env.OPENAI_API_KEY) {
@@ -78,6 +97,29 @@ export function readConfig(env, args = []) {
   }
 
   return { options, warnings };
+}
+
+/**
+ * `redis://` or `rediss://` (TLS), with a password if Redis wants one. Anything else is ignored
+ * with a warning, and the server runs on its memory store: refusing to start would be the other
+ * choice, but a typo would then take the demo down.
+ *
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string[]} warnings
+ * @returns {string | undefined}
+ */
+function readRedisUrl(env, warnings) {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return undefined;
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname) return raw;
+  warnings.push('REDIS_URL is not a redis:// or rediss:// URL; keeping everything in memory.');
+  return undefined;
 }
 
 /**

@@ -35,6 +35,13 @@ try {
 
 console.log(`chat-widget demo running: open ${app.url}`);
 console.log(`bot: ${app.bot.description}`);
+if (options.redisUrl) {
+  const redis = new URL(options.redisUrl);
+  // Host and port only: the URL may hold a password.
+  console.log(`store: Redis at ${redis.protocol}//${redis.host} (health: /healthz, /readyz)`);
+} else {
+  console.log('store: this process only (set REDIS_URL to run several)');
+}
 console.log(
   `demo page starts with protocol ${options.protocol ?? 'stream'}; every protocol is served:`,
 );

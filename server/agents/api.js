@@ -54,7 +54,8 @@ const STATUS = Object.freeze({ gone: 404, forbidden: 403, conflict: 409, invalid
  * @param {import('./auth.js').AgentAuth} deps.auth
  * @param {import('../conversations/service.js').ConversationService} deps.conversations
  * @param {import('../http/static.js').StaticHandler} deps.serveScript files of dist/agent/
- * @param {ReturnType<typeof createFailureCounter>} deps.signInLimiter
+ * @param {{ exceeded(key: string): boolean | Promise<boolean>, fail(key: string): unknown }} deps.signInLimiter
+ *   failed sign-ins per address, counted in the store so the limit holds on every process
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, pathname: string) => Promise<void>}
  */
 export function createAgentHandler({ auth, conversations, serveScript, signInLimiter }) {
@@ -167,14 +168,14 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
   async function signIn(req, res) {
     const address = req.socket.remoteAddress ?? 'unknown';
     // Checked before the password, so a correct guess past the limit does not get in either.
-    if (signInLimiter.exceeded(address)) {
+    if (await signInLimiter.exceeded(address)) {
       return { status: 429, body: { detail: 'Too many failed sign-ins, wait a minute' } };
     }
     const { name, password } = await jsonBody(req);
     const agent = await auth.checkPassword(name, password);
     if (!agent) {
       // Only failures count, so an agent who signs in often is never locked out.
-      signInLimiter.fail(address);
+      await signInLimiter.fail(address);
       return { status: 401, body: { detail: 'Wrong name or password' } };
     }
     const { token } = await auth.startSession(agent);
@@ -272,42 +273,6 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
       if (err.headers.Connection !== 'close') req.resume();
       return refuse(req, res, err.status, err.detail);
     }
-  };
-}
-
-/**
- * Failed sign-ins per key (a client address) in fixed windows; at most `maxKeys` remembered.
- * @param {{ limit: number, windowMs: number, maxKeys?: number, now?: () => number }} options
- */
-export function createFailureCounter({ limit, windowMs, maxKeys = 10_000, now = Date.now }) {
-  /** @type {Map<string, { count: number, resetAt: number }>} */
-  const windows = new Map();
-  /** @param {string} key */
-  const current = (key) => {
-    const window = windows.get(key);
-    if (window && window.resetAt <= now()) {
-      windows.delete(key);
-      return undefined;
-    }
-    return window;
-  };
-  return {
-    /** @param {string} key */
-    exceeded: (key) => (current(key)?.count ?? 0) >= limit,
-    /** @param {string} key */
-    fail(key) {
-      const window = current(key);
-      if (window) {
-        window.count += 1;
-        return;
-      }
-      while (windows.size >= maxKeys) {
-        const oldest = windows.keys().next().value;
-        if (oldest === undefined) break;
-        windows.delete(oldest);
-      }
-      windows.set(key, { count: 1, resetAt: now() + windowMs });
-    },
   };
 }
 

@@ -5,9 +5,9 @@
  */
 import { createConversationService } from '../conversations/service.js';
 import { createStaticHandler } from '../http/static.js';
-import { createKeyedLimiter } from '../limits/rate-limit.js';
 import { createMemorySupportStore } from '../store/support-store.js';
-import { SIGN_IN_LIMIT, createAgentHandler, createFailureCounter } from './api.js';
+import { createMemoryStoreSet } from '../store/index.js';
+import { SIGN_IN_LIMIT, createAgentHandler } from './api.js';
 import { createAgentAuth } from './auth.js';
 import { createAgentUpgrade } from './socket.js';
 
@@ -23,12 +23,17 @@ const LEFT_MESSAGE_LIMIT = { limit: 5, windowMs: 10 * 60_000 };
  * @property {import('../store/support-store.js').SupportStore} [supportStore]
  * @property {string} agentDistDir the built console script (dist/agent/)
  * @property {() => number} [now] the clock for opening hours and timestamps; tests fix it
+ * @property {number} [replyLeaseMs] how long another process waits before taking over a reply
+ *   whose process stopped renewing it
+ * @property {number} [abandonGraceMs] how long a reply goes on with no socket of its visitor
+ *   open on any process
  */
 
 /**
  * @param {DeskOptions & {
  *   bot: import('../bots/index.js').Bot,
- *   seen: { get(key: string): any, set(key: string, value: any): void },
+ *   seen: import('../store/index.js').RecentIds,
+ *   limiter?: import('../store/index.js').Store['limiter'],
  *   wss: import('ws').WebSocketServer,
  *   logger: { error(...args: unknown[]): void },
  * }} options
@@ -46,6 +51,8 @@ export function createSupportDesk(options) {
     wss,
     logger,
   } = options;
+  const limiter = options.limiter ?? createMemoryStoreSet({ now }).limiter;
+  const signIns = limiter('sign-in', SIGN_IN_LIMIT);
 
   const conversations = createConversationService({
     store,
@@ -55,7 +62,9 @@ export function createSupportDesk(options) {
     hours: agentHours,
     now,
     onlineGraceMs: agentOnlineGraceMs,
-    leftMessageLimiter: createKeyedLimiter(LEFT_MESSAGE_LIMIT),
+    leftMessageLimiter: limiter('left-message', LEFT_MESSAGE_LIMIT),
+    leaseMs: options.replyLeaseMs,
+    abandonGraceMs: options.abandonGraceMs,
     logger,
   });
   const auth = createAgentAuth({ store, agents, now });
@@ -63,7 +72,8 @@ export function createSupportDesk(options) {
     auth,
     conversations,
     serveScript: createStaticHandler({ root: agentDistDir }),
-    signInLimiter: createFailureCounter({ ...SIGN_IN_LIMIT, now }),
+    // Only failures are counted, each with `take`.
+    signInLimiter: { exceeded: signIns.exceeded, fail: signIns.take },
   });
   const handleUpgrade = createAgentUpgrade({ wss, auth, conversations, now, logger });
 
@@ -80,6 +90,9 @@ export function createSupportDesk(options) {
       const token = await auth.createLoginToken(agentId);
       return new URL(`agent/login?token=${token}`, baseUrl).toString();
     },
+    /** @param {number} graceMs */
+    drain: (graceMs) => conversations.drain(graceMs),
+    sayReconnect: () => conversations.sayReconnect(),
     shutdown: () => conversations.shutdown(),
   };
 }

@@ -29,7 +29,8 @@ export function turnsFor(messages, questionId, toTurn) {
  * team, in the team's voice) that start with `[Name, support team]`, so a model can tell them from
  * its own words and does not contradict or repeat them. The OpenAI bot's system prompt explains
  * the label. Console notes (`system`) are left out, and so are earlier questions whose reply
- * failed: the bot never answered them, so a model would think it had ignored them.
+ * failed: the bot never answered them, so a model would think it had ignored them. Replies cut
+ * off by a dying process are left out too: the question is asked again (`retry`), or was left.
  */
 export const AGENT_TURN_LABEL = (/** @type {string} */ name) => `[${name}, support team]`;
 
@@ -40,7 +41,9 @@ export const AGENT_TURN_LABEL = (/** @type {string} */ name) => `[${name}, suppo
  */
 export function supportTurns(messages, questionId) {
   const records = messages
-    .filter((m) => m.role !== 'system' && (!m.unanswered || m.messageId === questionId))
+    .filter(
+      (m) => m.role !== 'system' && !m.interrupted && (!m.unanswered || m.messageId === questionId),
+    )
     .map((m) => ({
       id: m.messageId,
       /** @type {import('../ws/stream-protocol.js').Turn} */

@@ -17,9 +17,15 @@
  * stored, acknowledged and shown to the agent. After the hand-back the bot answers again and
  * sees the person's messages as its own turns, labelled with their name (bots/history.js).
  *
- * Live state (open sockets, the reply in progress, who is online) lives in this process; the
- * transcript, handoff state, queue, left messages and sessions live in the SupportStore. Several
- * instances would need the store shared and these broadcasts sent over a pub/sub channel.
+ * Several processes can serve one conversation (store/index.js: Redis). The store holds the
+ * transcript, the handoff, the queue, the reply in progress and the conversation's frames: every
+ * frame meant for all of a visitor's sockets is published to the store with the next `seq`, and
+ * each process hands the frames to its own sockets in `seq` order, once, filling any gap from
+ * the store's log. `resume` replays that log from a client's last `seq`. Questions wait in the
+ * store for a reply worker: the process that holds the conversation's lease (renewed while it
+ * lives) answers them one at a time, and when a process dies another takes over after the lease
+ * and ends the reply it left as interrupted (`retry` asks again). Only open sockets and the
+ * visitor's typing state are this process's own.
  */
 import { randomBytes } from 'node:crypto';
 import { supportTurns } from '../bots/history.js';
@@ -67,9 +73,12 @@ export const TEXTS = Object.freeze({
 /**
  * @typedef {import('../store/support-store.js').SupportMessage} SupportMessage
  * @typedef {import('../store/support-store.js').SupportConversation} SupportConversation
+ * @typedef {import('../store/support-store.js').LoggedFrame} LoggedFrame
  * @typedef {import('../agents/accounts.js').AgentAccount} AgentAccount
  * @typedef {{ role: 'user' | 'assistant', content: string }} Turn
- * @typedef {{ messageId: string, state: 'pending' | 'answered' | 'failed' }} Acceptance
+ * @typedef {{ q: string, s?: string, c?: string }} Job a question waiting for the bot: its
+ *   message id, the asking socket (its reply goes to it even when it speaks no extension) and
+ *   the client's id for it (an `error` echoes it)
  */
 
 /**
@@ -78,6 +87,9 @@ export const TEXTS = Object.freeze({
  * @property {(frame: Record<string, unknown>) => void} send adds the timestamp; drops frames
  *   for a socket that is closing
  * @property {boolean} extended it has sent an extension frame
+ * @property {string} [id] unique on every process; set by connectVisitor
+ * @property {number} [cursor] the `seq` of the last conversation frame it has been given (or
+ *   passed over); frames after it are delivered in order, once
  */
 
 /**
@@ -87,31 +99,44 @@ export const TEXTS = Object.freeze({
  * @property {(frame: Record<string, unknown>) => void} send
  * @property {() => void} close
  * @property {string | undefined} watching the conversation it shows
+ * @property {string} [id]
  */
 
 /**
+ * What this process has of one conversation: its sockets here and the order they are served in.
  * @typedef {object} Live
  * @property {string} id
  * @property {Set<VisitorSocket>} sockets
- * @property {Set<Acceptance>} pending replies accepted and not finished
- * @property {Promise<void>} replies one at a time, in the order the questions came
- * @property {AbortController} controller aborted when the last socket leaves
- * @property {{ messageId: string, text: string, timestamp: string } | null} streaming
- * @property {number} version bumped on every change a `sync` must not miss
+ * @property {Promise<void>} chain deliveries, syncs and resumes, one at a time
+ * @property {Promise<() => Promise<void>>} subscribed
  * @property {boolean} visitorTyping
  */
+
+/**
+ * A reply worker running here: this process holds the conversation's lease.
+ * @typedef {object} Worker
+ * @property {AbortController} controller aborts the bot
+ * @property {'abandoned' | 'lost' | 'handover' | undefined} stop why it was aborted
+ */
+
+/** How long a reply worker's lease lasts without renewal: a dead process's replies wait this. */
+export const DEFAULT_LEASE_MS = 6000;
+/** How long a visitor socket counts as open on another process without being renewed. */
+const PRESENCE_TTL_MS = 60_000;
 
 /**
  * @param {object} deps
  * @param {import('../store/support-store.js').SupportStore} deps.store
  * @param {import('../bots/index.js').Bot} deps.bot
- * @param {{ get(key: string): any, set(key: string, value: any): void }} deps.seen
- *   recently seen client message ids, shared with nothing else
+ * @param {import('../store/index.js').RecentIds} deps.seen recently seen client message ids
  * @param {AgentAccount[]} [deps.agents]
  * @param {import('../agents/hours.js').Hours} [deps.hours]
  * @param {() => number} [deps.now]
  * @param {number} [deps.onlineGraceMs]
- * @param {{ take(key: string): { allowed: boolean } }} [deps.leftMessageLimiter] per visitor
+ * @param {{ take(key: string): Promise<{ allowed: boolean }> | { allowed: boolean } }} [deps.leftMessageLimiter] per visitor
+ * @param {number} [deps.leaseMs] a reply worker's lease; another process takes over after it
+ * @param {number} [deps.abandonGraceMs] a reply nobody has a socket open for (on any process)
+ *   this long is abandoned; 0 (the default) at once, as one process can tell
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
 export function createConversationService({
@@ -123,26 +148,32 @@ export function createConversationService({
   now = Date.now,
   onlineGraceMs = DEFAULT_ONLINE_GRACE_MS,
   leftMessageLimiter,
+  leaseMs = DEFAULT_LEASE_MS,
+  abandonGraceMs = 0,
   logger,
 }) {
+  const processId = `p_${randomBytes(6).toString('base64url')}`;
   const accounts = new Map(agents.map((a) => [a.id, a]));
-  /** @type {Map<string, Live>} conversation id → what is live in it */
+  /** @type {Map<string, Live>} conversation id → what this process has of it */
   const lives = new Map();
+  /** @type {Map<string, Worker>} */
+  const workers = new Map();
   /** @type {Set<AgentSocket>} */
   const consoles = new Set();
-  /** @type {Map<string, number>} agent id → when their last console socket closed */
-  const leftAt = new Map();
   /** @type {Map<string, number>} the position each waiting visitor was last told */
   const toldPositions = new Map();
   /** @type {Set<ReturnType<typeof setTimeout>>} */
   const timers = new Set();
-  let queueVersion = 0;
   let positionsChain = Promise.resolve();
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let inboxTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let inboxPublishTimer;
   let closed = false;
+  let draining = false;
 
   const iso = () => new Date(now()).toISOString();
+  const newSocketId = () => `s_${randomBytes(9).toString('base64url')}`;
 
   /** @param {() => void} fn @param {number} ms */
   function later(fn, ms) {
@@ -154,21 +185,58 @@ export function createConversationService({
     timers.add(timer);
   }
 
+  /** @param {string} what @returns {(err: unknown) => void} */
+  const logFailure = (what) => (err) => {
+    if (!closed) logger.error(`${what}:`, err);
+  };
+
+  // Renews this process's visitor and console presence, takes over replies whose process died.
+  const housekeeping = setInterval(
+    () => {
+      if (closed) return;
+      for (const live of lives.values()) {
+        for (const socket of live.sockets) {
+          store
+            .attachVisitor(live.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
+            .catch(() => {});
+        }
+      }
+      for (const socket of consoles) {
+        store
+          .attachAgent(socket.agent.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
+          .catch(() => {});
+      }
+    },
+    Math.min(PRESENCE_TTL_MS / 3, 20_000),
+  );
+  housekeeping.unref?.();
+  const sweeper = setInterval(
+    () => {
+      if (closed || draining) return;
+      store.expiredWorkers(Date.now()).then((ids) => {
+        for (const id of ids) if (!workers.has(id)) startWorker(id);
+      }, logFailure('[bot] could not look for replies to take over'));
+    },
+    Math.max(250, Math.min(1000, leaseMs / 4)),
+  );
+  sweeper.unref?.();
+
   // --- who can take chats ---------------------------------------------------------------------
 
   /** @param {string} agentId */
-  function isOnline(agentId) {
-    for (const socket of consoles) if (socket.agent.id === agentId) return true;
-    const left = leftAt.get(agentId);
-    return left !== undefined && now() - left < onlineGraceMs;
+  async function isOnline(agentId) {
+    return (await store.onlineAgents()).has(agentId);
   }
 
-  const anyoneOnline = () => agents.some((a) => isOnline(a.id));
+  async function anyoneOnline() {
+    const online = await store.onlineAgents();
+    return agents.some((a) => online.has(a.id));
+  }
 
-  /** @returns {'nobody-online' | 'outside-hours' | undefined} */
-  function unavailability() {
+  /** @returns {Promise<'nobody-online' | 'outside-hours' | undefined>} */
+  async function unavailability() {
     if (!isWithinHours(hours, now())) return 'outside-hours';
-    if (!anyoneOnline()) return 'nobody-online';
+    if (!(await anyoneOnline())) return 'nobody-online';
     return undefined;
   }
 
@@ -186,37 +254,164 @@ export function createConversationService({
     ...(agent.avatar ? { avatar: agent.avatar } : {}),
   });
 
-  // --- sending --------------------------------------------------------------------------------
+  // --- the conversation's frames, on every process ---------------------------------------------
 
   /**
+   * Publishes a frame of the conversation: it gets the next `seq`, is kept for `resume`, and
+   * reaches every extended socket of the conversation on every process (and `to`, when given).
    * @param {string} conversationId
    * @param {Record<string, unknown>} frame
-   * @param {VisitorSocket} [except]
-   * @returns {number} how many sockets it went to
+   * @param {import('../store/support-store.js').PublishOptions} [options]
    */
-  function toExtended(conversationId, frame, except) {
-    let count = 0;
-    for (const socket of lives.get(conversationId)?.sockets ?? []) {
-      if (socket.extended && socket !== except) {
-        socket.send(frame);
-        count += 1;
-      }
-    }
-    return count;
+  function emit(conversationId, frame, options) {
+    return store.publish(conversationId, frame, options);
   }
 
-  /** @param {string} conversationId @param {Record<string, unknown>} frame */
-  function toWatchers(conversationId, frame) {
-    for (const socket of consoles) {
-      if (socket.watching === conversationId) socket.send({ conversationId, ...frame });
+  /**
+   * @param {VisitorSocket} socket
+   * @param {LoggedFrame} entry
+   */
+  function give(socket, entry) {
+    socket.cursor = entry.seq;
+    if (entry.except === socket.id) return;
+    if (socket.extended || entry.to === socket.id) socket.send({ ...entry.frame, seq: entry.seq });
+  }
+
+  /**
+   * Brings one socket up to `upTo` (or to the end of the log) from the store's log, or with a
+   * `sync` when the log no longer has what it missed.
+   * @param {Live} live
+   * @param {VisitorSocket} socket
+   * @param {number} [upTo]
+   */
+  async function catchUp(live, socket, upTo = Infinity) {
+    const from = socket.cursor;
+    if (from === undefined) return;
+    const { frames, complete } = await store.framesAfter(live.id, from);
+    if (!complete) {
+      if (socket.extended) await sendSync(live, socket);
+      else socket.cursor = await store.lastSeq(live.id);
+      return;
+    }
+    for (const entry of frames) {
+      if (entry.seq > upTo) break;
+      if (socket.cursor !== undefined && entry.seq > socket.cursor) give(socket, entry);
     }
   }
 
-  /** @param {string} conversationId */
-  function bump(conversationId) {
+  /** @param {Live} live @param {() => Promise<void>} task */
+  function serially(live, task) {
+    const run = live.chain.then(task);
+    live.chain = run.catch(logFailure(`[stream] delivery failed in conversation ${live.id}`));
+    return run;
+  }
+
+  /**
+   * A frame for one socket only, after the conversation frames up to `seq` have reached it, so
+   * it cannot overtake them.
+   * @param {string} conversationId
+   * @param {string | undefined} socketId
+   * @param {number} seq
+   * @param {Record<string, unknown>} frame
+   */
+  function sendAfter(conversationId, socketId, seq, frame) {
+    const socket = socketId === undefined ? undefined : socketsById.get(socketId);
     const live = lives.get(conversationId);
-    if (live) live.version += 1;
+    if (!socket || !live?.sockets.has(socket)) return;
+    serially(live, async () => {
+      if (socket.cursor !== undefined && socket.cursor < seq) await catchUp(live, socket, seq);
+      socket.send(frame);
+    });
   }
+
+  /** @param {Live} live @param {LoggedFrame} entry */
+  function deliver(live, entry) {
+    serially(live, async () => {
+      for (const socket of live.sockets) {
+        const cursor = socket.cursor;
+        if (cursor === undefined || entry.seq <= cursor) continue;
+        if (entry.seq === cursor + 1) give(socket, entry);
+        else await catchUp(live, socket, entry.seq);
+      }
+    });
+  }
+
+  // After the subscriber reconnects, frames published meanwhile were never heard.
+  store.onResubscribed(() => {
+    for (const live of lives.values()) {
+      serially(live, async () => {
+        for (const socket of live.sockets) await catchUp(live, socket);
+      });
+    }
+  });
+
+  /**
+   * The whole conversation to one socket, and where it stands in the log.
+   * @param {Live} live
+   * @param {VisitorSocket} socket
+   */
+  async function sendSync(live, socket) {
+    const snapshot = await store.snapshot(live.id);
+    const handoff = snapshot ? await visitorHandoff(snapshot.conversation) : null;
+    const items = (snapshot?.messages ?? []).filter((m) => m.role !== 'system').map(visitorMessage);
+    const reply = snapshot?.reply;
+    if (reply && !items.some((m) => m.messageId === reply.messageId)) {
+      items.push({
+        messageId: reply.messageId,
+        role: 'assistant',
+        content: reply.text,
+        state: 'streaming',
+        timestamp: reply.timestamp,
+      });
+    }
+    const seq = snapshot?.seq ?? 0;
+    socket.extended = true;
+    socket.cursor = seq;
+    socket.send({ type: 'sync', messages: items, handoff, seq });
+    if (handoff?.state === 'queued' && typeof handoff.position === 'number') {
+      toldPositions.set(live.id, handoff.position);
+    }
+  }
+
+  // --- the console, on every process ----------------------------------------------------------
+
+  /** @param {Record<string, unknown>} event */
+  function toConsoles(event) {
+    store.publishConsole(event).catch(logFailure('[agents] could not reach the consoles'));
+  }
+
+  /** @param {string} conversationId @param {Record<string, unknown>} frame @param {string} [exceptAgent] */
+  function toWatchers(conversationId, frame, exceptAgent) {
+    toConsoles({
+      kind: 'watchers',
+      conversationId,
+      frame,
+      ...(exceptAgent ? { exceptAgent } : {}),
+    });
+  }
+
+  /** @param {Record<string, any>} event */
+  function onConsoleEvent(event) {
+    if (event.kind === 'watchers') {
+      for (const socket of consoles) {
+        if (socket.watching !== event.conversationId) continue;
+        if (event.exceptAgent && socket.agent.id === event.exceptAgent) continue;
+        socket.send({ conversationId: event.conversationId, ...event.frame });
+      }
+    } else if (event.kind === 'agent') {
+      for (const socket of consoles) {
+        if (socket.agent.id === event.agentId) socket.send(event.frame);
+      }
+    } else if (event.kind === 'sign-out') {
+      for (const socket of [...consoles]) {
+        if (socket.agent.id === event.agentId) socket.close();
+      }
+    } else if (event.kind === 'inbox') {
+      refreshInbox();
+    }
+  }
+  const consoleSubscription = store.subscribeConsole(onConsoleEvent);
+  consoleSubscription.catch(logFailure('[agents] could not subscribe to console events'));
 
   /** @param {SupportMessage} message @returns {Record<string, unknown>} */
   function consoleMessage(message) {
@@ -245,7 +440,6 @@ export function createConversationService({
   /** @param {SupportConversation | undefined} conversation */
   async function conversationChanged(conversation) {
     if (!conversation) return;
-    bump(conversation.id);
     toWatchers(conversation.id, {
       type: 'conversation-state',
       conversation: await summary(conversation),
@@ -260,21 +454,20 @@ export function createConversationService({
    * moves of the queue cannot tell someone an older position last.
    */
   function queueMoved() {
-    queueVersion += 1;
     positionsChain = positionsChain
       .then(async () => {
         const ids = await store.queue();
         for (const id of toldPositions.keys()) {
           if (!ids.includes(id)) toldPositions.delete(id);
         }
-        ids.forEach((id, index) => {
+        for (const [index, id] of ids.entries()) {
           const position = index + 1;
-          if (toldPositions.get(id) === position) return;
+          if (toldPositions.get(id) === position) continue;
           toldPositions.set(id, position);
-          toExtended(id, { type: 'handoff', state: 'queued', position });
-        });
+          await emit(id, { type: 'handoff', state: 'queued', position });
+        }
       })
-      .catch((err) => logger.error('[handoff] could not update queue positions:', err));
+      .catch(logFailure('[handoff] could not update queue positions'));
     return positionsChain;
   }
 
@@ -296,73 +489,216 @@ export function createConversationService({
   /** Once nobody has been online for the grace period, waiting visitors are told so. */
   function checkPresenceLater() {
     later(async () => {
-      if (closed || anyoneOnline()) return;
       try {
+        if (closed || (await anyoneOnline())) return;
         for (const id of await store.queue()) {
           const { ok, conversation } = await store.dequeue(id);
           if (!ok) continue;
           await note(id, 'Nobody was online any more; the visitor left the queue.');
-          toExtended(id, { type: 'handoff', state: 'unavailable', reason: 'nobody-online' });
+          await emit(id, { type: 'handoff', state: 'unavailable', reason: 'nobody-online' });
           await conversationChanged(conversation);
         }
         await queueMoved();
       } catch (err) {
-        logger.error('[handoff] could not empty the queue:', err);
+        logFailure('[handoff] could not empty the queue')(err);
       }
     }, onlineGraceMs + 10);
   }
 
   // --- replies --------------------------------------------------------------------------------
 
+  /** @param {string} raw @returns {Job | undefined} */
+  function parseJob(raw) {
+    try {
+      const job = JSON.parse(raw);
+      return typeof job?.q === 'string' ? job : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
-   * @param {Live} live
-   * @param {Acceptance} acceptance
-   * @param {VisitorSocket} asker
-   * @param {string | undefined} clientMessageId
+   * A question waits for the bot; a worker (here, or wherever one runs) answers it.
+   * @param {string} conversationId
+   * @param {Job} job
+   * @param {number} [max] a chat checks MAX_QUEUED before storing its message, and is then let
+   *   in past it rather than acknowledged and refused when two arrive at once
+   * @returns {Promise<boolean>} false when too many are waiting
    */
-  async function answer(live, acceptance, asker, clientMessageId) {
-    const { signal } = live.controller;
-    // Frames that arrived together with the question are handled first, so a burst of chats
-    // gets all its acks (or refusals) before the first reply begins, as when nothing waited for
-    // the store.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal.aborted) return;
-    const settle = (/** @type {'answered' | 'failed'} */ state) => {
-      if (live.pending.delete(acceptance)) acceptance.state = state;
-      const unanswered = state === 'failed';
-      store
-        .updateMessage(live.id, acceptance.messageId, { unanswered })
-        .catch((err) => logger.error('[bot] could not mark a question:', err));
-    };
+  async function addJob(conversationId, job, max = MAX_QUEUED) {
+    if (!(await store.addJob(conversationId, JSON.stringify(job), max))) return false;
+    startWorker(conversationId);
+    return true;
+  }
 
-    const conversation = await store.getConversation(live.id);
-    if (signal.aborted) return;
-    // A person took the chat while this question waited for its turn: theirs to answer.
-    if (conversation?.handoff?.state === 'assigned') {
-      settle('answered');
-      return;
-    }
-    const messages = await store.listMessages(live.id);
-    const history = messages && supportTurns(messages, acceptance.messageId);
-    if (signal.aborted) return;
-    if (!history) {
-      settle('failed');
-      return;
-    }
-
-    // The asker always hears its reply (a strict client among them); other tabs when extended.
-    /** @param {Record<string, unknown>} frame */
-    const audience = (frame) => {
-      for (const socket of live.sockets) {
-        if (socket === asker || socket.extended) socket.send(frame);
+  /**
+   * Answers the conversation's waiting questions one at a time while this process holds its
+   * lease. Started when a question arrives, and by the sweeper for a lease that ran out: then it
+   * first ends the reply the dead process left, as interrupted.
+   * @param {string} conversationId
+   */
+  function startWorker(conversationId) {
+    if (workers.has(conversationId) || closed || draining) return;
+    /** @type {Worker} */
+    const worker = { controller: new AbortController(), stop: undefined };
+    workers.set(conversationId, worker);
+    let renewing;
+    let unattendedSince = 0;
+    const run = async () => {
+      if (!(await store.claimWorker(conversationId, processId, leaseMs))) return;
+      renewing = setInterval(
+        async () => {
+          try {
+            if (!(await store.claimWorker(conversationId, processId, leaseMs))) {
+              stopWorker(worker, 'lost');
+              return;
+            }
+            // Nobody anywhere is left to read it: on one process the last socket's close says
+            // so at once; here every socket may be on another process.
+            if (draining || lives.has(conversationId)) {
+              unattendedSince = 0;
+            } else if ((await store.attachedVisitors(conversationId)) > 0) {
+              unattendedSince = 0;
+            } else {
+              unattendedSince ||= Date.now();
+              if (Date.now() - unattendedSince >= abandonGraceMs) {
+                await abandon(conversationId);
+              }
+            }
+          } catch {
+            // The store is unreachable: the lease runs out and whoever is alive takes over.
+          }
+        },
+        Math.max(100, leaseMs / 3),
+      );
+      renewing.unref?.();
+      for (;;) {
+        if (worker.controller.signal.aborted) break;
+        const snapshot = await store.snapshot(conversationId);
+        if (!snapshot) break;
+        if (snapshot.reply) await interrupt(conversationId, snapshot.reply);
+        const raw = (await store.jobs(conversationId))[0];
+        if (raw === undefined) {
+          await store.releaseWorker(conversationId, processId);
+          // A question added while this worker was finding none would otherwise wait for good.
+          if ((await store.jobs(conversationId)).length === 0) break;
+          if (!(await store.claimWorker(conversationId, processId, leaseMs))) break;
+          continue;
+        }
+        if (draining) break;
+        const job = parseJob(raw);
+        if (job) await answer(conversationId, job, worker);
+        if (worker.controller.signal.aborted) break;
+        await store.removeJob(conversationId, raw);
       }
     };
+    run()
+      .catch((err) => {
+        if (!closed)
+          logger.error(`[bot] reply worker failed in conversation ${conversationId}:`, err);
+      })
+      .finally(async () => {
+        clearInterval(renewing);
+        if (workers.get(conversationId) === worker) workers.delete(conversationId);
+        // Whatever is left is for another process: at once when this one is shutting down.
+        if (worker.stop === 'handover' || draining) {
+          await store.expireWorker(conversationId, processId).catch(() => {});
+        } else if (worker.stop === 'abandoned') {
+          await store.releaseWorker(conversationId, processId).catch(() => {});
+        }
+      });
+  }
 
-    audience({ type: 'typing', message: TEXTS.typing });
+  /** @param {Worker} worker @param {NonNullable<Worker['stop']>} why */
+  function stopWorker(worker, why) {
+    worker.stop ??= why;
+    worker.controller.abort();
+  }
+
+  /**
+   * Ends a reply whose process died (or stopped without finishing it) as interrupted: its text
+   * is kept as the visitor saw it, its question can be asked again with `retry`.
+   * @param {string} conversationId
+   * @param {import('../store/support-store.js').ReplyState} reply
+   */
+  async function interrupt(conversationId, reply) {
+    const seq = await emit(
+      conversationId,
+      { type: 'stream-end', messageId: reply.messageId, interrupted: true },
+      { reply: { op: 'end', messageId: reply.messageId, interrupted: true } },
+    );
+    if (seq === undefined) return;
+    await store.updateMessage(conversationId, reply.questionId, { unanswered: true });
+    for (const raw of await store.jobs(conversationId)) {
+      if (parseJob(raw)?.q === reply.questionId) await store.removeJob(conversationId, raw);
+    }
+    toWatchers(conversationId, { type: 'reply-failed', messageId: reply.messageId });
+    inboxChanged();
+  }
+
+  /**
+   * Nobody is left to read the replies: the bot stops, and the questions waiting are marked
+   * unanswered, so a resend from the visitor's next socket is answered.
+   * @param {string} conversationId
+   */
+  async function abandon(conversationId) {
+    const worker = workers.get(conversationId);
+    if (worker) stopWorker(worker, 'abandoned');
+    const raws = await store.clearJobs(conversationId);
+    for (const raw of raws) {
+      const job = parseJob(raw);
+      if (job) await store.updateMessage(conversationId, job.q, { unanswered: true });
+    }
+  }
+
+  /**
+   * @param {string} conversationId
+   * @param {Job} job
+   * @param {Worker} worker
+   */
+  async function answer(conversationId, job, worker) {
+    const { signal } = worker.controller;
+    // Frames that arrived together with the question are handled first, so a burst of chats
+    // gets all its acks (or refusals) before the first reply begins.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) return;
+    const questionId = job.q;
+    const asker = job.s;
+    /** @param {boolean} unanswered */
+    const settle = (unanswered) =>
+      store
+        .updateMessage(conversationId, questionId, { unanswered })
+        .catch(logFailure('[bot] could not mark a question'));
+
+    const snapshot = await store.snapshot(conversationId);
+    if (signal.aborted) return;
+    // A person took the chat while this question waited for its turn: theirs to answer.
+    if (snapshot?.conversation.handoff?.state === 'assigned') {
+      await settle(false);
+      return;
+    }
+    const history = snapshot && supportTurns(snapshot.messages, questionId);
+    if (!history) {
+      await settle(true);
+      return;
+    }
+
+    const to = asker ? { to: asker } : {};
+    let lastSeq = (await emit(conversationId, { type: 'typing', message: TEXTS.typing }, to)) ?? 0;
     const messageId = newMessageId();
     const timestamp = iso();
     let started = false;
+    let text = '';
     let lastShown = 0;
+    /** @param {Record<string, unknown>} frame @param {import('../store/support-store.js').ReplyStep} step */
+    const step = async (frame, step) => {
+      const seq = await emit(conversationId, frame, { ...to, reply: step });
+      // Someone else ended this reply: this process was taken for dead.
+      if (seq === undefined) stopWorker(worker, 'lost');
+      else lastSeq = seq;
+    };
+    const start = () =>
+      step({ type: 'stream-start', messageId }, { op: 'start', messageId, questionId, timestamp });
     try {
       for await (const delta of bot.reply({ history, signal })) {
         if (signal.aborted) break;
@@ -370,69 +706,91 @@ export function createConversationService({
         // Sent lazily, so a model that fails before its first token produces only an `error`,
         // as the deployed server does.
         if (!started) {
-          live.streaming = { messageId, text: '', timestamp };
-          audience({ type: 'stream-start', messageId });
           started = true;
+          await start();
+          if (signal.aborted) break;
         }
-        /** @type {NonNullable<Live['streaming']>} */ (live.streaming).text += delta;
-        audience({ type: 'stream-token', messageId, token: delta });
+        text += delta;
+        await step(
+          { type: 'stream-token', messageId, token: delta },
+          { op: 'token', messageId, token: delta },
+        );
         if (now() - lastShown >= CONSOLE_STREAM_INTERVAL_MS) {
           lastShown = now();
-          showReply(live, 'streaming');
+          showReply(conversationId, { messageId, text, timestamp }, 'streaming');
         }
       }
       if (signal.aborted) {
-        if (started) toWatchers(live.id, { type: 'reply-failed', messageId });
+        await stopped(conversationId, worker, started ? messageId : undefined);
         return;
       }
-      if (!started) {
-        live.streaming = { messageId, text: '', timestamp };
-        audience({ type: 'stream-start', messageId });
-      }
-      const text = live.streaming?.text ?? '';
-      // Stored before `stream-end` goes out: a tab syncing in between then finds the finished
-      // reply rather than one still streaming whose end it would never hear.
-      live.version += 1;
-      await store.appendMessage(live.id, {
-        messageId,
-        role: 'assistant',
-        content: text,
-        timestamp,
-      });
-      audience({ type: 'stream-end', messageId });
-      showReply(live, 'complete');
-      live.streaming = null;
-      settle('answered');
+      if (!started) await start();
+      // Stored with `stream-end`, in one step: a tab syncing in between finds either the reply
+      // streaming (and then hears its end) or finished.
+      await step({ type: 'stream-end', messageId }, { op: 'end', messageId });
+      if (signal.aborted) return;
+      showReply(conversationId, { messageId, text, timestamp }, 'complete');
+      await settle(false);
       inboxChanged();
     } catch (err) {
-      settle('failed');
-      live.streaming = null;
-      if (started) toWatchers(live.id, { type: 'reply-failed', messageId });
-      if (signal.aborted) return;
-      logger.error(`[bot] reply failed in conversation ${live.id}:`, err);
-      const message = started ? TEXTS.streamFailed : TEXTS.replyFailed;
-      for (const socket of live.sockets) {
-        if (socket === asker) {
-          socket.send({ type: 'error', message, ...(clientMessageId ? { clientMessageId } : {}) });
-        } else if (socket.extended && started) {
-          // Other tabs only need to know the stream they were shown has ended.
-          socket.send({ type: 'error', message });
-        }
+      if (signal.aborted) {
+        await stopped(conversationId, worker, started ? messageId : undefined);
+        return;
       }
+      await settle(true);
+      if (started) {
+        lastSeq =
+          (await emit(
+            conversationId,
+            { type: 'error', message: TEXTS.streamFailed },
+            { reply: { op: 'abort', messageId }, ...(asker ? { except: asker } : {}) },
+          )) ?? lastSeq;
+        toWatchers(conversationId, { type: 'reply-failed', messageId });
+      }
+      logger.error(`[bot] reply failed in conversation ${conversationId}:`, err);
+      // The asker's own error names its message, so its widget can offer to send it again.
+      const message = started ? TEXTS.streamFailed : TEXTS.replyFailed;
+      sendAfter(conversationId, asker, lastSeq, {
+        type: 'error',
+        message,
+        ...(job.c ? { clientMessageId: job.c } : {}),
+      });
     }
   }
 
-  /** @param {Live} live @param {'streaming' | 'complete'} state */
-  function showReply(live, state) {
-    const streaming = live.streaming;
-    if (!streaming) return;
-    toWatchers(live.id, {
+  /**
+   * The bot was stopped mid-reply. Abandoned (nobody is left to read it): the reply ends as
+   * interrupted here, its question already marked unanswered. Handed over (shutdown) or lost
+   * (another process took over): the reply stays as it is in the store, for whoever takes over
+   * to end it as interrupted.
+   * @param {string} conversationId
+   * @param {Worker} worker
+   * @param {string | undefined} messageId
+   */
+  async function stopped(conversationId, worker, messageId) {
+    if (worker.stop !== 'abandoned' || !messageId) return;
+    // Ended for the log, so a visitor who comes back and resumes sees it stop, and can retry.
+    await emit(
+      conversationId,
+      { type: 'stream-end', messageId, interrupted: true },
+      { reply: { op: 'end', messageId, interrupted: true } },
+    ).catch(() => undefined);
+    toWatchers(conversationId, { type: 'reply-failed', messageId });
+  }
+
+  /**
+   * @param {string} conversationId
+   * @param {{ messageId: string, text: string, timestamp: string }} reply
+   * @param {'streaming' | 'complete'} state
+   */
+  function showReply(conversationId, reply, state) {
+    toWatchers(conversationId, {
       type: 'message',
       message: {
-        messageId: streaming.messageId,
+        messageId: reply.messageId,
         role: 'assistant',
-        content: streaming.text,
-        timestamp: streaming.timestamp,
+        content: reply.text,
+        timestamp: reply.timestamp,
         ...(state === 'streaming' ? { state } : {}),
       },
     });
@@ -440,40 +798,83 @@ export function createConversationService({
 
   // --- visitors -------------------------------------------------------------------------------
 
+  /** @type {Map<string, VisitorSocket>} */
+  const socketsById = new Map();
+
+  /**
+   * This process's part of a conversation, subscribed to its frames before anything is read.
+   * @param {string} conversationId
+   */
+  function liveFor(conversationId) {
+    let live = lives.get(conversationId);
+    if (live) return live;
+    /** @type {Live} */
+    const created = {
+      id: conversationId,
+      sockets: new Set(),
+      chain: Promise.resolve(),
+      subscribed: Promise.resolve(async () => {}),
+      visitorTyping: false,
+    };
+    created.subscribed = store.subscribe(conversationId, (entry) => deliver(created, entry));
+    created.chain = created.subscribed.then(
+      () => {},
+      () => {},
+    );
+    lives.set(conversationId, created);
+    inboxChanged();
+    return created;
+  }
+
+  /** @param {Live} live */
+  function forget(live) {
+    if (live.sockets.size > 0 || lives.get(live.id) !== live) return;
+    lives.delete(live.id);
+    live.subscribed.then((unsubscribe) => unsubscribe()).catch(() => {});
+  }
+
   /**
    * Attaches one visitor socket to the visitor's conversation. Every method waits for the
-   * conversation to be found; the protocol layer calls them one frame at a time.
+   * conversation to be found (again, after a failure: the store may have been unreachable); the
+   * protocol layer calls them one frame at a time.
    *
    * @param {string} visitorId
    * @param {VisitorSocket} socket
    */
   function connectVisitor(visitorId, socket) {
+    socket.id ??= newSocketId();
+    const socketId = socket.id;
+    socketsById.set(socketId, socket);
     let gone = false;
     /** @type {Live | undefined} */
     let live;
-    const ready = store.conversationOf(visitorId).then((conversation) => {
-      if (gone) return undefined;
-      live = lives.get(conversation.id);
-      if (!live) {
-        live = {
-          id: conversation.id,
-          sockets: new Set(),
-          pending: new Set(),
-          replies: Promise.resolve(),
-          controller: new AbortController(),
-          streaming: null,
-          version: 0,
-          visitorTyping: false,
-        };
-        lives.set(conversation.id, live);
-        inboxChanged();
-      }
-      live.sockets.add(socket);
-      return live;
-    });
+    /** @type {Promise<Live | undefined> | undefined} */
+    let ready;
+
+    function attach() {
+      ready ??= (async () => {
+        const conversation = await store.conversationOf(visitorId);
+        if (gone) return undefined;
+        const found = liveFor(conversation.id);
+        await found.subscribed;
+        // Until it syncs or resumes, a socket hears only replies to its own questions.
+        const seq = await store.lastSeq(conversation.id);
+        if (gone) return undefined;
+        socket.cursor ??= seq;
+        found.sockets.add(socket);
+        live = found;
+        store.attachVisitor(found.id, socketId, PRESENCE_TTL_MS).catch(() => {});
+        return found;
+      })();
+      ready.catch(() => {
+        ready = undefined;
+      });
+      return ready;
+    }
+    attach().catch(() => {});
 
     async function attached() {
-      const found = await ready;
+      const found = await attach();
       if (!found) throw new Error('the socket has closed');
       return found;
     }
@@ -487,13 +888,29 @@ export function createConversationService({
       async chat(content, clientMessageId) {
         const current = await attached();
         const key = clientMessageId === undefined ? undefined : `${visitorId}\n${clientMessageId}`;
-        /** @type {Acceptance | undefined} */
-        const earlier = key === undefined ? undefined : seen.get(key);
-        if (earlier && earlier.state !== 'failed') {
+        /** @type {{ messageId: string } | undefined} */
+        const earlier = key === undefined ? undefined : await seen.get(key);
+        if (earlier) {
+          const stored = (await store.listMessages(current.id))?.find(
+            (m) => m.messageId === earlier.messageId,
+          );
+          // A resend after a failed or abandoned reply is already stored; only the reply is
+          // tried again. Otherwise it is a duplicate: acknowledged again, not answered again.
+          if (!stored?.unanswered) {
+            socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
+            return;
+          }
+          await store.updateMessage(current.id, earlier.messageId, { unanswered: false });
+          const job = { q: earlier.messageId, s: socketId, ...(key ? { c: clientMessageId } : {}) };
+          if (!(await addJob(current.id, /** @type {Job} */ (job)))) {
+            await store.updateMessage(current.id, earlier.messageId, { unanswered: true });
+            socket.send({ type: 'error', message: TEXTS.busy, clientMessageId });
+            return;
+          }
           socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
           return;
         }
-        if (current.pending.size >= MAX_QUEUED) {
+        if ((await store.jobs(current.id)).length >= MAX_QUEUED) {
           socket.send({
             type: 'error',
             message: TEXTS.busy,
@@ -502,91 +919,126 @@ export function createConversationService({
           return;
         }
 
-        /** @type {Acceptance} */
-        const acceptance = { messageId: earlier?.messageId ?? newMessageId(), state: 'pending' };
-        current.pending.add(acceptance);
-        if (key !== undefined) seen.set(key, acceptance);
-
-        // A resend after a failed reply is already stored; only the reply is tried again.
-        if (!earlier) {
-          /** @type {SupportMessage} */
-          const message = {
-            messageId: acceptance.messageId,
-            role: 'user',
-            content,
-            timestamp: iso(),
+        /** @type {SupportMessage} */
+        const message = {
+          messageId: newMessageId(),
+          role: 'user',
+          content,
+          timestamp: iso(),
+          ...(clientMessageId ? { clientMessageId } : {}),
+        };
+        // Stored and published in one step; only then acknowledged, so an ack always means the
+        // message is in the store (and a failure here reaches the client as an `error`).
+        const seq = await emit(
+          current.id,
+          {
+            type: 'user-message',
+            messageId: message.messageId,
             ...(clientMessageId ? { clientMessageId } : {}),
-          };
-          current.version += 1;
-          await store.appendMessage(current.id, message);
-          toExtended(
-            current.id,
-            {
-              type: 'user-message',
-              messageId: message.messageId,
-              ...(clientMessageId ? { clientMessageId } : {}),
-              content,
-            },
-            socket,
-          );
-          toWatchers(current.id, { type: 'message', message: consoleMessage(message) });
-          if (current.visitorTyping) {
-            current.visitorTyping = false;
-            toWatchers(current.id, { type: 'typing', who: 'visitor', active: false });
-          }
-          inboxChanged();
+            content,
+          },
+          { message, except: socketId },
+        );
+        if (seq === undefined) throw new Error('the conversation is gone');
+        if (key !== undefined) {
+          await seen.set(key, { messageId: message.messageId });
         }
+        toWatchers(current.id, { type: 'message', message: consoleMessage(message) });
+        if (current.visitorTyping) {
+          current.visitorTyping = false;
+          toWatchers(current.id, { type: 'typing', who: 'visitor', active: false });
+        }
+        inboxChanged();
         if (clientMessageId !== undefined) {
-          socket.send({ type: 'ack', clientMessageId, messageId: acceptance.messageId });
+          socket.send({ type: 'ack', clientMessageId, messageId: message.messageId });
         }
 
         const conversation = await store.getConversation(current.id);
-        if (conversation?.handoff?.state === 'assigned') {
-          // The person holding the chat answers; the message is delivered, which is all the
-          // acknowledgement promised.
-          if (current.pending.delete(acceptance)) acceptance.state = 'answered';
-          return;
+        // The person holding the chat answers; the message is delivered, which is all the
+        // acknowledgement promised.
+        if (conversation?.handoff?.state === 'assigned') return;
+        const job = {
+          q: message.messageId,
+          s: socketId,
+          ...(clientMessageId ? { c: clientMessageId } : {}),
+        };
+        if (!(await addJob(current.id, job, MAX_QUEUED * 2))) {
+          await store.updateMessage(current.id, message.messageId, { unanswered: true });
+          socket.send({
+            type: 'error',
+            message: TEXTS.busy,
+            ...(clientMessageId ? { clientMessageId } : {}),
+          });
         }
-        current.replies = current.replies.then(() =>
-          answer(current, acceptance, socket, clientMessageId),
-        );
       },
 
       /** The whole conversation and its handoff state, to this socket. */
       async sync() {
         const current = await attached();
-        // A version that moved during the reads means a change this socket would miss: it is
-        // not yet extended, so it was not sent what changed.
-        for (let attempt = 0; ; attempt++) {
-          const version = current.version;
-          const queued = queueVersion;
-          const conversation = await store.getConversation(current.id);
-          const messages = (await store.listMessages(current.id)) ?? [];
-          const handoff = conversation ? await visitorHandoff(conversation) : null;
-          if (attempt < 3 && (version !== current.version || queued !== queueVersion)) continue;
-
-          const items = messages.filter((m) => m.role !== 'system').map(visitorMessage);
-          const streaming = current.streaming;
-          if (streaming && !items.some((m) => m.messageId === streaming.messageId)) {
-            items.push({
-              messageId: streaming.messageId,
-              role: 'assistant',
-              content: streaming.text,
-              state: 'streaming',
-              timestamp: streaming.timestamp,
-            });
-          }
-          socket.send({ type: 'sync', messages: items, handoff });
-          socket.extended = true;
-          if (handoff?.state === 'queued' && typeof handoff.position === 'number') {
-            toldPositions.set(current.id, handoff.position);
-          }
-          break;
-        }
+        await serially(current, () => sendSync(current, socket));
         const delivered = await store.markDelivered(current.id, iso());
         if (delivered.length > 0) {
           toWatchers(current.id, { type: 'delivered', messageIds: delivered });
         }
+      },
+
+      /**
+       * `resume`: the frames after `lastSeq`, once and in order, then everything live; a `sync`
+       * when the log no longer has them all.
+       * @param {number} lastSeq
+       */
+      async resume(lastSeq) {
+        const current = await attached();
+        await serially(current, async () => {
+          socket.extended = true;
+          const { frames, complete } = await store.framesAfter(current.id, lastSeq);
+          if (!complete) {
+            await sendSync(current, socket);
+            return;
+          }
+          socket.cursor = lastSeq;
+          for (const entry of frames) give(socket, entry);
+          // Nothing after lastSeq yet: the socket is up to date where the client said it was.
+          if (frames.length === 0) socket.cursor = lastSeq;
+        });
+        const delivered = await store.markDelivered(current.id, iso());
+        if (delivered.length > 0) {
+          toWatchers(current.id, { type: 'delivered', messageIds: delivered });
+        }
+      },
+
+      /**
+       * `retry`: the question behind an interrupted (or failed) reply is answered again.
+       * @param {string} messageId the reply's, or the question's
+       * @returns {Promise<boolean>} false when there is nothing to retry
+       */
+      async retry(messageId) {
+        const current = await attached();
+        socket.extended = true;
+        const messages = (await store.listMessages(current.id)) ?? [];
+        const target = messages.find((m) => m.messageId === messageId);
+        const questionId =
+          target?.role === 'assistant' && target.interrupted
+            ? target.replyTo
+            : target?.role === 'user' && target.unanswered
+              ? target.messageId
+              : undefined;
+        const question = messages.find((m) => m.messageId === questionId);
+        if (!question || questionId === undefined) return false;
+        const waiting = (await store.jobs(current.id)).some(
+          (raw) => parseJob(raw)?.q === questionId,
+        );
+        if (waiting) return true;
+        await store.updateMessage(current.id, questionId, { unanswered: false });
+        const job = {
+          q: questionId,
+          s: socketId,
+          ...(question.clientMessageId ? { c: question.clientMessageId } : {}),
+        };
+        if (await addJob(current.id, job)) return true;
+        await store.updateMessage(current.id, questionId, { unanswered: true });
+        socket.send({ type: 'error', message: TEXTS.busy });
+        return true;
       },
 
       /** `human-escalation`. */
@@ -610,7 +1062,7 @@ export function createConversationService({
           return;
         }
 
-        const reason = unavailability();
+        const reason = await unavailability();
         if (reason) {
           const text =
             reason === 'outside-hours' && hours
@@ -621,7 +1073,7 @@ export function createConversationService({
             `The visitor asked for a person; ${reason === 'outside-hours' ? 'it was outside opening hours' : 'nobody was online'}.`,
           );
           socket.send({ type: 'human-escalation-response', message: text });
-          toExtended(current.id, { type: 'handoff', state: 'unavailable', reason });
+          await emit(current.id, { type: 'handoff', state: 'unavailable', reason });
           return;
         }
 
@@ -656,7 +1108,7 @@ export function createConversationService({
           socket.send({ type: 'error', message: TEXTS.invalidLeftMessage });
           return;
         }
-        if (leftMessageLimiter && !leftMessageLimiter.take(visitorId).allowed) {
+        if (leftMessageLimiter && !(await leftMessageLimiter.take(visitorId)).allowed) {
           socket.send({ type: 'error', message: TEXTS.tooManyLeftMessages });
           return;
         }
@@ -680,25 +1132,29 @@ export function createConversationService({
       /** The socket has closed. */
       close() {
         gone = true;
+        socketsById.delete(socketId);
         if (!live) return;
         const current = live;
         current.sockets.delete(socket);
+        const detached = store.detachVisitor(current.id, socketId).catch(() => {});
         if (current.sockets.size > 0) return;
-        // Nobody is left to read a reply: stop the bot. Marked failed at once, so a resend on
-        // the visitor's next socket is answered even if the abandoned reply is still unwinding.
-        current.controller.abort();
-        for (const acceptance of current.pending) {
-          acceptance.state = 'failed';
-          store
-            .updateMessage(current.id, acceptance.messageId, { unanswered: true })
-            .catch((err) => logger.error('[bot] could not mark a question:', err));
-        }
-        current.pending.clear();
         if (current.visitorTyping) {
+          current.visitorTyping = false;
           toWatchers(current.id, { type: 'typing', who: 'visitor', active: false });
         }
-        if (lives.get(current.id) === current) lives.delete(current.id);
+        forget(current);
         inboxChanged();
+        if (draining || closed) return;
+        // Nobody is left to read a reply: the bot stops. With one process that is known at
+        // once; with several, the visitor may be reconnecting to another one, so the worker
+        // waits `abandonGraceMs` for a socket of theirs to show up anywhere.
+        if (abandonGraceMs > 0) return;
+        detached
+          .then(() => store.attachedVisitors(current.id))
+          .then((count) =>
+            count === 0 && !lives.has(current.id) ? abandon(current.id) : undefined,
+          )
+          .catch(logFailure('[bot] could not abandon a reply'));
       },
     };
   }
@@ -709,18 +1165,22 @@ export function createConversationService({
    * @param {AgentSocket} socket
    */
   function connectAgent(socket) {
+    socket.id ??= newSocketId();
+    const socketId = socket.id;
     consoles.add(socket);
-    leftAt.delete(socket.agent.id);
     socket.send({
       type: 'ready',
       agent: agentRef(socket.agent),
       serverTime: iso(),
     });
-    inbox().then(
-      (value) => socket.send({ type: 'inbox', inbox: value }),
-      (err) => logger.error('[agents] inbox failed:', err),
-    );
-    inboxChanged();
+    store
+      .attachAgent(socket.agent.id, socketId, PRESENCE_TTL_MS)
+      .then(() => inbox())
+      .then(
+        (value) => socket.send({ type: 'inbox', inbox: value }),
+        logFailure('[agents] inbox failed'),
+      )
+      .finally(() => inboxChanged());
     return {
       /** @param {string | undefined} conversationId */
       async watch(conversationId) {
@@ -735,13 +1195,17 @@ export function createConversationService({
       close() {
         if (!consoles.delete(socket)) return;
         const agentId = socket.agent.id;
-        if ([...consoles].some((s) => s.agent.id === agentId)) return;
-        leftAt.set(agentId, now());
-        // A console that vanished mid-word must not leave "Maya is typing…" up for good.
-        stopAgentTyping(agentId);
-        inboxChanged();
-        later(inboxChanged, onlineGraceMs + 10);
-        checkPresenceLater();
+        store
+          .detachAgent(agentId, socketId, onlineGraceMs)
+          .catch(logFailure('[agents] could not record a console closing'))
+          .finally(() => {
+            if ([...consoles].some((s) => s.agent.id === agentId)) return;
+            // A console that vanished mid-word must not leave "Maya is typing…" up for good.
+            stopAgentTyping(agentId);
+            inboxChanged();
+            later(inboxChanged, onlineGraceMs + 10);
+            checkPresenceLater();
+          });
       },
     };
   }
@@ -765,12 +1229,10 @@ export function createConversationService({
     else set.delete(conversationId);
     if (set.size > 0) typingIn.set(agent.id, set);
     else typingIn.delete(agent.id);
-    toExtended(conversationId, { type: 'agent-typing', active, agent: { name: agent.name } });
-    for (const socket of consoles) {
-      if (socket.watching === conversationId && socket.agent.id !== agent.id) {
-        socket.send({ type: 'typing', conversationId, who: agent.name, active });
-      }
-    }
+    emit(conversationId, { type: 'agent-typing', active, agent: { name: agent.name } }).catch(
+      logFailure('[agents] could not send typing'),
+    );
+    toWatchers(conversationId, { type: 'typing', who: agent.name, active }, agent.id);
   }
 
   /**
@@ -811,7 +1273,7 @@ export function createConversationService({
       return { status: 'conflict', detail: 'This chat is not waiting for a person' };
     }
     await note(conversationId, `${agent.name} took the chat.`, agent);
-    toExtended(conversationId, {
+    await emit(conversationId, {
       type: 'handoff',
       state: 'assigned',
       agent: publicAgent(agent.id),
@@ -847,7 +1309,7 @@ export function createConversationService({
       clientMessageId.length <= 64
         ? `agent:${agent.id}\n${clientMessageId}`
         : undefined;
-    const earlier = key === undefined ? undefined : seen.get(key);
+    const earlier = key === undefined ? undefined : await seen.get(key);
     if (earlier) return { status: 'ok', message: earlier, delivered: Boolean(earlier.deliveredAt) };
 
     const timestamp = iso();
@@ -860,19 +1322,20 @@ export function createConversationService({
       agent: agentRef(agent),
       ...(key !== undefined ? { clientMessageId: /** @type {string} */ (clientMessageId) } : {}),
     };
-    const live = lives.get(conversationId);
-    const delivered = [...(live?.sockets ?? [])].some((s) => s.extended);
+    const delivered = (await store.attachedVisitors(conversationId)) > 0;
     if (delivered) message.deliveredAt = timestamp;
-    if (key !== undefined) seen.set(key, message);
-    bump(conversationId);
-    await store.appendMessage(conversationId, message);
+    if (key !== undefined) await seen.set(key, message);
     if (typingIn.get(agent.id)?.has(conversationId)) sendAgentTyping(agent, conversationId, false);
-    toExtended(conversationId, {
-      type: 'agent-message',
-      messageId: message.messageId,
-      content,
-      agent: publicAgent(agent.id),
-    });
+    await emit(
+      conversationId,
+      {
+        type: 'agent-message',
+        messageId: message.messageId,
+        content,
+        agent: publicAgent(agent.id),
+      },
+      { message },
+    );
     toWatchers(conversationId, { type: 'message', message: consoleMessage(message) });
     inboxChanged();
     return { status: 'ok', message, delivered };
@@ -913,7 +1376,7 @@ export function createConversationService({
         : `${agent.name} handed the chat back to the assistant.`,
       agent,
     );
-    toExtended(conversationId, { type: 'handoff', state: 'ended' });
+    await emit(conversationId, { type: 'handoff', state: 'ended' });
     await conversationChanged(conversation);
     return {
       status: 'ok',
@@ -934,23 +1397,25 @@ export function createConversationService({
     const target = typeof toAgentId === 'string' ? accounts.get(toAgentId) : undefined;
     if (!target) return { status: 'invalid', detail: 'No such agent' };
     if (target.id === agent.id) return { status: 'invalid', detail: 'You already hold this chat' };
-    if (!isOnline(target.id)) return { status: 'conflict', detail: `${target.name} is not online` };
+    if (!(await isOnline(target.id))) {
+      return { status: 'conflict', detail: `${target.name} is not online` };
+    }
 
     const result = await store.transfer(conversationId, agent.id, target.id, iso());
     if (!result.ok) return /** @type {ActionResult} */ (refusal(agent, result.conversation));
     if (typingIn.get(agent.id)?.has(conversationId)) sendAgentTyping(agent, conversationId, false);
     await note(conversationId, `${agent.name} transferred the chat to ${target.name}.`, agent);
-    toExtended(conversationId, {
+    await emit(conversationId, {
       type: 'handoff',
       state: 'assigned',
       agent: publicAgent(target.id),
     });
     await conversationChanged(result.conversation);
-    for (const socket of consoles) {
-      if (socket.agent.id === target.id) {
-        socket.send({ type: 'transferred', conversationId, from: agent.name });
-      }
-    }
+    toConsoles({
+      kind: 'agent',
+      agentId: target.id,
+      frame: { type: 'transferred', conversationId, from: agent.name },
+    });
     return {
       status: 'ok',
       conversation: await summary(/** @type {SupportConversation} */ (result.conversation)),
@@ -976,6 +1441,7 @@ export function createConversationService({
     for (const socket of [...consoles]) {
       if (socket.agent.id === agent.id) socket.close();
     }
+    toConsoles({ kind: 'sign-out', agentId: agent.id });
   }
 
   /** @param {AgentAccount} agent @param {string} id */
@@ -992,10 +1458,12 @@ export function createConversationService({
     const handoff = conversation.handoff;
     const position =
       handoff?.state === 'queued' ? (await store.queue()).indexOf(conversation.id) + 1 : undefined;
+    const online =
+      lives.has(conversation.id) || (await store.attachedVisitors(conversation.id)) > 0;
     return {
       id: conversation.id,
       visitor: visitorLabel(conversation.id),
-      online: lives.has(conversation.id),
+      online,
       state: handoff?.state ?? (conversation.closedAt ? 'closed' : 'bot'),
       ...(handoff?.queuedAt ? { queuedAt: handoff.queuedAt } : {}),
       ...(position ? { position } : {}),
@@ -1017,21 +1485,20 @@ export function createConversationService({
 
   /** @param {string} conversationId */
   async function conversationView(conversationId) {
-    const conversation = await store.getConversation(conversationId);
-    if (!conversation) return undefined;
-    const messages = (await store.listMessages(conversationId)) ?? [];
-    const streaming = lives.get(conversationId)?.streaming;
+    const snapshot = await store.snapshot(conversationId);
+    if (!snapshot) return undefined;
+    const { messages, reply } = snapshot;
     const items = messages.map(consoleMessage);
-    if (streaming && !messages.some((m) => m.messageId === streaming.messageId)) {
+    if (reply && !messages.some((m) => m.messageId === reply.messageId)) {
       items.push({
-        messageId: streaming.messageId,
+        messageId: reply.messageId,
         role: 'assistant',
-        content: streaming.text,
-        timestamp: streaming.timestamp,
+        content: reply.text,
+        timestamp: reply.timestamp,
         state: 'streaming',
       });
     }
-    return { conversation: await summary(conversation), messages: items };
+    return { conversation: await summary(snapshot.conversation), messages: items };
   }
 
   async function inbox() {
@@ -1054,7 +1521,8 @@ export function createConversationService({
       ).map(summary),
     );
     const leftMessages = await store.listLeftMessages();
-    const reason = unavailability();
+    const reason = await unavailability();
+    const online = await store.onlineAgents();
     return {
       serverTime: iso(),
       waiting,
@@ -1064,7 +1532,7 @@ export function createConversationService({
         ...m,
         visitor: visitorLabel(m.conversationId),
       })),
-      agents: agents.map((a) => ({ ...agentRef(a), online: isOnline(a.id) })),
+      agents: agents.map((a) => ({ ...agentRef(a), online: online.has(a.id) })),
       availability: {
         takingChats: reason === undefined,
         ...(reason ? { reason } : {}),
@@ -1073,8 +1541,18 @@ export function createConversationService({
     };
   }
 
-  /** Every console gets the new inbox, at most every INBOX_DEBOUNCE_MS. */
+  /** Tells every process's consoles the inbox changed, at most every INBOX_DEBOUNCE_MS. */
   function inboxChanged() {
+    if (inboxPublishTimer || closed) return;
+    inboxPublishTimer = setTimeout(() => {
+      inboxPublishTimer = undefined;
+      toConsoles({ kind: 'inbox' });
+    }, INBOX_DEBOUNCE_MS);
+    inboxPublishTimer.unref?.();
+  }
+
+  /** This process's consoles get the new inbox, at most every INBOX_DEBOUNCE_MS. */
+  function refreshInbox() {
     if (inboxTimer || closed || consoles.size === 0) return;
     inboxTimer = setTimeout(async () => {
       inboxTimer = undefined;
@@ -1082,7 +1560,7 @@ export function createConversationService({
         const value = await inbox();
         for (const socket of consoles) socket.send({ type: 'inbox', inbox: value });
       } catch (err) {
-        logger.error('[agents] inbox failed:', err);
+        logFailure('[agents] inbox failed')(err);
       }
     }, INBOX_DEBOUNCE_MS);
     inboxTimer.unref?.();
@@ -1106,13 +1584,43 @@ export function createConversationService({
     isOnline,
     /** @param {string} id */
     agent: (id) => accounts.get(id),
+    /**
+     * Shutting down while others carry on: no new reply starts here; replies in progress get
+     * `graceMs` to finish (their frames reach visitors who reconnected elsewhere), then the rest
+     * is left for another process to take over at once.
+     * @param {number} graceMs
+     */
+    async drain(graceMs) {
+      draining = true;
+      const deadline = Date.now() + graceMs;
+      while (workers.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      for (const worker of workers.values()) stopWorker(worker, 'handover');
+      const waiting = [...workers.keys()];
+      for (let i = 0; i < 40 && workers.size > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Leases this process still holds (a worker that had not claimed yet) go too.
+      await Promise.all(waiting.map((id) => store.expireWorker(id, processId).catch(() => false)));
+    },
+    /** `{"type":"reconnect"}` to every extended visitor socket: this process is going away. */
+    sayReconnect() {
+      for (const socket of socketsById.values()) {
+        if (socket.extended) socket.send({ type: 'reconnect' });
+      }
+    },
     /** Stops timers; sockets are closed by the server. */
     shutdown() {
       closed = true;
       clearTimeout(inboxTimer);
+      clearTimeout(inboxPublishTimer);
+      clearInterval(housekeeping);
+      clearInterval(sweeper);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      for (const live of lives.values()) live.controller.abort();
+      for (const worker of workers.values()) stopWorker(worker, 'handover');
+      consoleSubscription.then((stop) => stop()).catch(() => {});
     },
   };
 }
@@ -1129,6 +1637,7 @@ function visitorMessage(message) {
     ...(message.role === 'user' && message.clientMessageId
       ? { clientMessageId: message.clientMessageId }
       : {}),
+    ...(message.interrupted ? { interrupted: true } : {}),
     ...(message.agent
       ? {
           agent: {

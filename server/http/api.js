@@ -41,7 +41,7 @@ const CORS_HEADERS = {
  * @param {object} deps
  * @param {ApiRoute[]} deps.routes
  * @param {import('../auth/jwt.js').TokenService} deps.tokens
- * @param {{ take(key: string): import('../limits/rate-limit.js').RateDecision }} deps.limiter
+ * @param {{ take(key: string): Promise<import('../limits/rate-limit.js').RateDecision> | import('../limits/rate-limit.js').RateDecision }} deps.limiter
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => Promise<void>}
  */
 export function createApiHandler({ routes, tokens, limiter }) {
@@ -108,7 +108,8 @@ export function createApiHandler({ routes, tokens, limiter }) {
       return;
     }
 
-    const rate = limiter.take(visitor.sub);
+    // Awaited: with several processes the count is kept in the shared store.
+    const rate = await limiter.take(visitor.sub);
     const rateHeaders = {
       'X-RateLimit-Limit': String(rate.limit),
       'X-RateLimit-Remaining': String(Math.max(0, rate.remaining)),

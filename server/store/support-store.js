@@ -169,8 +169,10 @@ import { randomBytes } from 'node:crypto';
  *
  * @typedef {{ op: 'start', messageId: string, questionId: string, timestamp: string }
  *   | { op: 'token', messageId: string, token: string }
- *   | { op: 'end', messageId: string, interrupted?: boolean }} ReplyStep
- *   `end` stores the reply's text as an `assistant` message (with `interrupted` and `replyTo`)
+ *   | { op: 'end', messageId: string, interrupted?: boolean }
+ *   | { op: 'abort', messageId: string }} ReplyStep
+ *   `end` stores the reply's text as an `assistant` message (with `interrupted` and `replyTo`);
+ *   `abort` forgets it (the bot failed, or nobody is left to read it)
  *
  * @typedef {{ messageId: string, questionId: string, text: string, timestamp: string }} ReplyState
  * @typedef {{ seq: number, frame: Record<string, unknown>, except?: string, to?: string }} LoggedFrame
@@ -306,6 +308,10 @@ export function createMemorySupportStore(options = {}) {
     if (!reply || reply.messageId !== step.messageId) return false;
     if (step.op === 'token') {
       reply.text += step.token;
+      return true;
+    }
+    if (step.op === 'abort') {
+      entry.reply = null;
       return true;
     }
     pushMessage(entry, {

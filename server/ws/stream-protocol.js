@@ -37,6 +37,16 @@
  *    frames is a strict stream.md client: it is sent nothing else than before, and its
  *    `human-escalation` gets stream.md's canned answer.
  *
+ * 6. `resume` and `retry` (several processes, conversations/service.js): every frame of the
+ *    conversation carries `seq`, and `sync` the `seq` it stands at; `{"type":"resume","lastSeq"}`
+ *    replays the frames after it (or answers with a `sync` when they are no longer kept). A reply
+ *    whose process died ends with `stream-end` `interrupted: true`, and
+ *    `{"type":"retry","messageId"}` answers its question again. `{"type":"reconnect"}` says this
+ *    process is shutting down.
+ *
+ * A frame that fails because the store is unreachable is not acknowledged: a `chat` gets an
+ * `error` echoing its `clientMessageId`, so the client keeps it and sends it again.
+ *
  * Frames are handled one at a time, in the order they came, so answers go out in that order
  * even when handling one waits for the store.
  *
@@ -47,7 +57,15 @@ import WebSocket from 'ws';
 import { MAX_QUEUED, TEXTS } from '../conversations/service.js';
 import { createStreamRateLimit } from '../limits/stream-rate.js';
 
-export const FEATURES = Object.freeze(['ack', 'dedupe', 'sync', 'typing', 'handoff']);
+export const FEATURES = Object.freeze([
+  'ack',
+  'dedupe',
+  'sync',
+  'typing',
+  'handoff',
+  'resume',
+  'retry',
+]);
 export const MAX_CONTENT_LENGTH = 2000;
 export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
 export { MAX_QUEUED };
@@ -64,6 +82,8 @@ export const MESSAGES = Object.freeze({
   invalidClientMessageId: `Invalid clientMessageId (a string of 1-${MAX_CLIENT_MESSAGE_ID_LENGTH} characters)`,
   busy: TEXTS.busy,
   replyFailed: TEXTS.replyFailed,
+  invalidSeq: 'Invalid lastSeq (a whole number of at least 0)',
+  nothingToRetry: 'There is no interrupted reply with that messageId',
   streamFailed: TEXTS.streamFailed,
 });
 
@@ -103,18 +123,20 @@ export function handleStreamConnection(ws, { visitorId, conversations, logger })
   ws.on('close', () => visitor.close());
 
   ws.on('message', (data, isBinary) => {
+    const frame = isBinary ? undefined : parseFrame(data.toString());
     frames = frames
-      .then(() => onFrame(data, isBinary))
+      .then(() => onFrame(frame))
       .catch((err) => {
         if (ws.readyState !== WebSocket.OPEN) return;
         logger.error(`[ws] frame failed for visitor ${visitorId}:`, err);
-        sendError(MESSAGES.replyFailed);
+        // Echoed, so a client that keeps unacknowledged messages sends this one again.
+        const id = frame?.type === 'chat' ? frame.clientMessageId : undefined;
+        sendError(MESSAGES.replyFailed, isValidClientMessageId(id) ? String(id) : undefined);
       });
   });
 
-  /** @param {import('ws').RawData} data @param {boolean} isBinary */
-  async function onFrame(data, isBinary) {
-    const frame = isBinary ? undefined : parseFrame(data.toString());
+  /** @param {(Record<string, unknown> & { type: string }) | undefined} frame */
+  async function onFrame(frame) {
     // First, so a refused chat is neither answered nor recorded as seen (limits/stream-rate.js).
     const refusal = rate.refuse(frame);
     if (refusal) return send(refusal);
@@ -142,6 +164,18 @@ export function handleStreamConnection(ws, { visitorId, conversations, logger })
         break;
       case 'leave-message':
         await visitor.leaveMessage(frame.email, frame.message);
+        break;
+      case 'resume':
+        if (!Number.isSafeInteger(frame.lastSeq) || Number(frame.lastSeq) < 0) {
+          sendError(MESSAGES.invalidSeq);
+        } else await visitor.resume(Number(frame.lastSeq));
+        break;
+      case 'retry':
+        if (typeof frame.messageId !== 'string' || frame.messageId.length > 64) {
+          sendError(MESSAGES.invalidFormat);
+        } else if (!(await visitor.retry(frame.messageId))) {
+          sendError(MESSAGES.nothingToRetry);
+        }
         break;
       default:
         sendError(MESSAGES.unknownType);

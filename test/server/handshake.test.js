@@ -61,7 +61,15 @@ test('a valid token opens the socket, and the first frame is `connection` with f
   const frame = await client.next();
   assert.equal(frame.type, 'connection');
   assert.equal(frame.message, 'Connected to chatbot server');
-  assert.deepEqual(frame.features, ['ack', 'dedupe', 'sync', 'typing', 'handoff']);
+  assert.deepEqual(frame.features, [
+    'ack',
+    'dedupe',
+    'sync',
+    'typing',
+    'handoff',
+    'resume',
+    'retry',
+  ]);
   assert.ok(!Number.isNaN(Date.parse(frame.timestamp)));
   await client.close();
 });

@@ -430,6 +430,11 @@ export function storeSuite(name, make) {
       undefined,
       'ended once',
     );
+    await support.publish(id, { type: 's' }, { reply: { ...start, messageId: 'r2' } });
+    await support.publish(id, { type: 'e' }, { reply: { op: 'abort', messageId: 'r2' } });
+    const aborted = await support.snapshot(id);
+    assert.equal(aborted?.reply, null);
+    assert.equal(aborted?.messages.at(-1)?.messageId, 'r1', 'an aborted reply is not kept');
   });
 
   it('jobs wait in order, up to a limit; one worker holds a lease that lapses', async (t) => {

@@ -190,10 +190,12 @@ if op == 'start' then
   if redis.call('EXISTS', r) == 1 then return false end
   redis.call('HSET', r, 'messageId', rid, 'questionId', ARGV[18], 'timestamp', ARGV[19])
   redis.call('SET', rt, '')
-elseif op == 'token' or op == 'end' then
+elseif op == 'token' or op == 'end' or op == 'abort' then
   if redis.call('HGET', r, 'messageId') ~= rid then return false end
   if op == 'token' then
     redis.call('APPEND', rt, ARGV[18])
+  elseif op == 'abort' then
+    redis.call('DEL', r, rt)
   else
     local reply = {
       messageId = rid,
@@ -578,6 +580,8 @@ export function createRedisSupportStore(redis, options = {}) {
         replyPart = ['start', reply.messageId, reply.questionId, reply.timestamp, 0];
       } else if (reply?.op === 'token') {
         replyPart = ['token', reply.messageId, reply.token, '', 0];
+      } else if (reply?.op === 'abort') {
+        replyPart = ['abort', reply.messageId, '', '', 0];
       } else if (reply?.op === 'end') {
         replyPart = [
           'end',
