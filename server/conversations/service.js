@@ -802,6 +802,22 @@ export function createConversationService({
   const socketsById = new Map();
 
   /**
+   * The agent's messages have reached a visitor's window. After the `sync` went out, so a
+   * failure here is the console's loss (it shows them undelivered), not the visitor's.
+   * @param {string} conversationId
+   */
+  async function markDelivered(conversationId) {
+    try {
+      const delivered = await store.markDelivered(conversationId, iso());
+      if (delivered.length > 0) {
+        toWatchers(conversationId, { type: 'delivered', messageIds: delivered });
+      }
+    } catch (err) {
+      logFailure('[agents] could not mark messages delivered')(err);
+    }
+  }
+
+  /**
    * This process's part of a conversation, subscribed to its frames before anything is read.
    * @param {string} conversationId
    */
@@ -976,10 +992,7 @@ export function createConversationService({
       async sync() {
         const current = await attached();
         await serially(current, () => sendSync(current, socket));
-        const delivered = await store.markDelivered(current.id, iso());
-        if (delivered.length > 0) {
-          toWatchers(current.id, { type: 'delivered', messageIds: delivered });
-        }
+        await markDelivered(current.id);
       },
 
       /**
@@ -1001,10 +1014,7 @@ export function createConversationService({
           // Nothing after lastSeq yet: the socket is up to date where the client said it was.
           if (frames.length === 0) socket.cursor = lastSeq;
         });
-        const delivered = await store.markDelivered(current.id, iso());
-        if (delivered.length > 0) {
-          toWatchers(current.id, { type: 'delivered', messageIds: delivered });
-        }
+        await markDelivered(current.id);
       },
 
       /**
