@@ -34,6 +34,11 @@ export const styles = css`
     --_launcher-size: var(--chat-widget-launcher-size, 56px);
     --_shadow: var(--chat-widget-shadow, 0 12px 40px rgb(0 0 0 / 0.18));
     --_badge-bg: var(--chat-widget-badge-background, #cf222e);
+    --_badge-fg: var(--chat-widget-badge-foreground, #ffffff);
+    --_code-bg: var(--chat-widget-code-background, #0d1117);
+    --_code-fg: var(--chat-widget-code-foreground, #e6edf3);
+    --_code-border: var(--chat-widget-code-border, #3d444d);
+    --_inline-code-bg: var(--chat-widget-inline-code-background, rgb(127 127 127 / 0.15));
 
     font-family: var(--_font);
     font-size: var(--_font-size);
@@ -133,7 +138,7 @@ export const styles = css`
     box-sizing: border-box;
     border-radius: 10px;
     background: var(--_badge-bg);
-    color: #ffffff;
+    color: var(--_badge-fg);
     font-size: 12px;
     font-weight: 700;
     line-height: 20px;
@@ -482,14 +487,14 @@ export const styles = css`
     font-size: 0.9em;
   }
   [part='content'] :not(pre) > code {
-    background: rgb(127 127 127 / 0.15);
+    background: var(--_inline-code-bg);
     border-radius: 4px;
     padding: 0.1em 0.3em;
   }
   [part='content'] pre {
     position: relative;
-    background: #0d1117;
-    color: #e6edf3;
+    background: var(--_code-bg);
+    color: var(--_code-fg);
     padding: 10px 12px;
     border-radius: 8px;
     overflow-x: auto;
@@ -499,9 +504,9 @@ export const styles = css`
     top: 6px;
     right: 6px;
     font-size: 0.75em;
-    border: 1px solid #3d444d;
-    background: #161b22;
-    color: #e6edf3;
+    border: 1px solid var(--_code-border);
+    background: var(--_code-bg);
+    color: var(--_code-fg);
     border-radius: 6px;
     padding: 2px 6px;
   }

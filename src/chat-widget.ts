@@ -106,6 +106,11 @@ import { messageView } from './views/message-view.js';
  * @cssprop --chat-widget-launcher-size - Launcher diameter.
  * @cssprop --chat-widget-shadow - Shadow of launcher and popup.
  * @cssprop --chat-widget-badge-background - The unread badge.
+ * @cssprop --chat-widget-badge-foreground - The unread badge's number.
+ * @cssprop --chat-widget-code-background - Code blocks (and their copy button).
+ * @cssprop --chat-widget-code-foreground - Text in code blocks.
+ * @cssprop --chat-widget-code-border - The copy button's border.
+ * @cssprop --chat-widget-inline-code-background - Inline `code` in replies.
  */
 export class ChatWidget extends LitElement {
   static override styles = styles;
