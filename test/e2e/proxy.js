@@ -394,6 +394,7 @@ export function readWidget() {
     state: m.dataset.state,
     note: m.dataset.note ?? null,
     text: m.querySelector('[part="content"]')?.textContent ?? '',
+    retry: [...m.querySelectorAll('button')].some((b) => /retry/i.test(b.textContent ?? '')),
   }));
   return {
     messages,
@@ -405,19 +406,44 @@ export function readWidget() {
 }
 
 /**
- * Per content sent: how often the server stored and answered it, the widget shows it and a
- * complete or interrupted reply to it, and the proxy forwarded it (under how many ids).
+ * Per content sent, from three points of view: the server's record (`sync`, in order: its one
+ * reply worker answers questions one at a time, so the k-th reply belongs to the k-th
+ * question), the widget's transcript, and the chat frames the proxy forwarded. The demo bot
+ * quotes what it answers, so a whole reply names its question.
+ *
+ * - lost: not stored by the server, not shown by the widget, or never forwarded
+ * - duplicated: stored or shown twice, sent under two client ids, or answered whole twice
+ * - stuck: a message not `sent`, or a reply still `streaming`
+ * - silent: stored, but no reply at all on the server, not even an interrupted one
+ * - behind: answered whole on the server, not in the widget
+ * - unanswered: no whole reply anywhere (its reply was interrupted; Retry is offered)
  */
 export function tally(sent, widget, server, chats) {
-  const out = { lost: [], duplicated: [], unanswered: [], stuck: [], forwards: 0, interrupted: 0 };
+  const out = {
+    lost: [],
+    duplicated: [],
+    stuck: [],
+    silent: [],
+    behind: [],
+    unanswered: [],
+    forwards: 0,
+    interrupted: 0,
+    retryOffered: 0,
+  };
   const user = (m) => m.role === 'user';
+  const waiting = [];
+  const replied = new Set();
+  for (const m of server) {
+    if (m.role === 'user') waiting.push(m.content);
+    else if (m.role === 'assistant' && waiting.length > 0) replied.add(waiting.shift());
+  }
   for (const content of sent) {
     const serverUser = server.filter((m) => m.role === 'user' && m.content === content).length;
-    const serverAnswers = server.filter(
-      (m) => m.role === 'assistant' && m.content.includes(content),
+    const serverWhole = server.filter(
+      (m) => m.role === 'assistant' && !m.interrupted && m.content.includes(content),
     ).length;
     const shown = widget.messages.filter((m) => user(m) && m.text === content);
-    const answered = widget.messages.filter(
+    const widgetWhole = widget.messages.filter(
       (m) =>
         m.role === 'assistant' && m.state === 'complete' && !m.note && m.text.includes(content),
     ).length;
@@ -425,19 +451,24 @@ export function tally(sent, widget, server, chats) {
     const ids = new Set(forwarded.map((c) => c.clientMessageId));
     out.forwards += forwarded.length;
     if (serverUser === 0 || shown.length === 0 || forwarded.length === 0) out.lost.push(content);
-    if (serverUser > 1 || shown.length > 1 || serverAnswers > 1 || answered > 1 || ids.size > 1) {
+    if (serverUser > 1 || shown.length > 1 || serverWhole > 1 || widgetWhole > 1 || ids.size > 1) {
       out.duplicated.push(
-        `${content} (server ${serverUser}×, answered ${serverAnswers}×; shown ${shown.length}×, ` +
-          `answered ${answered}× in the widget; ${ids.size} client ids)`,
+        `${content} (stored ${serverUser}×, answered whole ${serverWhole}×; shown ` +
+          `${shown.length}×, answered whole ${widgetWhole}× in the widget; ${ids.size} client ids)`,
       );
     }
-    if (serverAnswers === 0 && answered === 0) out.unanswered.push(content);
+    if (serverUser > 0 && !replied.has(content)) out.silent.push(content);
+    if (serverWhole > 0 && widgetWhole === 0) out.behind.push(content);
+    if (serverWhole === 0 && widgetWhole === 0) out.unanswered.push(content);
   }
   for (const m of widget.messages) {
     if ((user(m) && m.state !== 'sent') || m.state === 'streaming') {
       out.stuck.push(`${m.role} ${m.state}: ${m.text.slice(0, 60)}`);
     }
-    if (m.note === 'interrupted') out.interrupted++;
+    if (m.note === 'interrupted') {
+      out.interrupted++;
+      if (m.retry) out.retryOffered++;
+    }
   }
   return out;
 }
