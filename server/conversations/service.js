@@ -190,25 +190,33 @@ export function createConversationService({
     if (!closed) logger.error(`${what}:`, err);
   };
 
-  // Renews this process's visitor and console presence, takes over replies whose process died.
-  const housekeeping = setInterval(
-    () => {
-      if (closed) return;
-      for (const live of lives.values()) {
-        for (const socket of live.sockets) {
-          store
-            .attachVisitor(live.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
-            .catch(() => {});
-        }
-      }
-      for (const socket of consoles) {
+  // Renews this process's visitor and console presence, a slice every second rather than all at
+  // once: thousands of renewals in one burst would queue every chat behind them.
+  const RENEW_EVERY_MS = Math.min(PRESENCE_TTL_MS / 3, 20_000);
+  /** @type {WeakMap<object, number>} socket → when its presence was last renewed */
+  const renewed = new WeakMap();
+  const housekeeping = setInterval(() => {
+    if (closed) return;
+    const due = Date.now() - RENEW_EVERY_MS;
+    let budget = Math.max(50, Math.ceil(socketsById.size / (RENEW_EVERY_MS / 1000 / 2)));
+    for (const live of lives.values()) {
+      for (const socket of live.sockets) {
+        if ((renewed.get(socket) ?? 0) > due) continue;
+        if (budget-- <= 0) break;
+        renewed.set(socket, Date.now());
         store
-          .attachAgent(socket.agent.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
+          .attachVisitor(live.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
           .catch(() => {});
       }
-    },
-    Math.min(PRESENCE_TTL_MS / 3, 20_000),
-  );
+    }
+    for (const socket of consoles) {
+      if ((renewed.get(socket) ?? 0) > due) continue;
+      renewed.set(socket, Date.now());
+      store
+        .attachAgent(socket.agent.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
+        .catch(() => {});
+    }
+  }, 1000);
   housekeeping.unref?.();
   const sweeper = setInterval(
     () => {
@@ -879,6 +887,7 @@ export function createConversationService({
         socket.cursor ??= seq;
         found.sockets.add(socket);
         live = found;
+        renewed.set(socket, Date.now());
         store.attachVisitor(found.id, socketId, PRESENCE_TTL_MS).catch(() => {});
         return found;
       })();
@@ -1561,18 +1570,29 @@ export function createConversationService({
     inboxPublishTimer.unref?.();
   }
 
-  /** This process's consoles get the new inbox, at most every INBOX_DEBOUNCE_MS. */
+  let inboxCostMs = 0;
+  /**
+   * This process's consoles get the new inbox, at most every INBOX_DEBOUNCE_MS, and never
+   * spending more than a fifth of the time building it: with a busy store an inbox takes a
+   * while, and the chats themselves come first.
+   */
   function refreshInbox() {
     if (inboxTimer || closed || consoles.size === 0) return;
-    inboxTimer = setTimeout(async () => {
-      inboxTimer = undefined;
-      try {
-        const value = await inbox();
-        for (const socket of consoles) socket.send({ type: 'inbox', inbox: value });
-      } catch (err) {
-        logFailure('[agents] inbox failed')(err);
-      }
-    }, INBOX_DEBOUNCE_MS);
+    inboxTimer = setTimeout(
+      async () => {
+        const started = Date.now();
+        try {
+          const value = await inbox();
+          for (const socket of consoles) socket.send({ type: 'inbox', inbox: value });
+        } catch (err) {
+          logFailure('[agents] inbox failed')(err);
+        } finally {
+          inboxCostMs = Date.now() - started;
+          inboxTimer = undefined;
+        }
+      },
+      Math.max(INBOX_DEBOUNCE_MS, inboxCostMs * 4),
+    );
     inboxTimer.unref?.();
   }
 

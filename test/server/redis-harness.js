@@ -65,9 +65,11 @@ export function rawCommands(port, commands, expect) {
 }
 
 /**
- * @param {{ password?: string }} [options]
+ * @param {{ password?: string, appendfsync?: 'always' | 'everysec' }} [options] `always` (the
+ *   tests: a SIGKILLed Redis loses nothing) or `everysec` (Redis's default: the load test, where
+ *   an fsync per write would measure the disk)
  */
-export async function startRedis({ password } = {}) {
+export async function startRedis({ password, appendfsync = 'always' } = {}) {
   const bin = findRedisServer();
   const dir = mkdtempSync(join(tmpdir(), 'cw-redis-'));
   const port = await freePort();
@@ -77,7 +79,7 @@ export async function startRedis({ password } = {}) {
 
   async function start() {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
-    args.push('--save', '', '--appendonly', 'yes', '--appendfsync', 'always');
+    args.push('--save', '', '--appendonly', 'yes', '--appendfsync', appendfsync);
     if (password) args.push('--requirepass', password);
     child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d) => (log = (log + d).slice(-4000)));

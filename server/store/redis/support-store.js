@@ -8,7 +8,9 @@
  * whose entry ids are `SEQ-0`, `sr:ID` and `srt:ID` the reply in progress and its text, `sj:ID`
  * the questions waiting for the bot, `sp:ID` the open visitor sockets. Each is kept for the idle
  * time after the conversation's last use. Across conversations: `sv:VISITOR` → conversation id,
- * `squeue` (a sorted set in asking order), `sassigned`, `supd` (by last change, for the inbox),
+ * `squeue` (a sorted set in asking order), `sassigned`, `supd` (by last change, for the inbox)
+ * and `smsg` (the same for conversations with a message: most visitors never write, and the
+ * inbox must not read them all),
  * `sworkers` (by lease end, for takeover), left messages, sessions, agent presence.
  *
  * Everything that must not interleave with another process is one Lua script: taking a chat,
@@ -51,6 +53,7 @@ local function addMessage(id, mid, json, role, content, ts, tsms, undelivered, m
   end
   redis.call('HSET', k('sc:', id), 'updatedAt', ts)
   redis.call('ZADD', P .. 'supd', tsms, id)
+  redis.call('ZADD', P .. 'smsg', tsms, id)
   if role == 'user' then
     redis.call('HSET', k('sc:', id), 'lastVisitorMessage', content, 'lastVisitorMessageAt', ts)
     redis.call('HDEL', k('sc:', id), 'closedAt')
@@ -174,6 +177,7 @@ end
 if ok == 1 then
   redis.call('HSET', c, 'updatedAt', iso)
   redis.call('ZADD', P .. 'supd', ms, id)
+  redis.call('ZADD', P .. 'smsg', 'XX', ms, id)
 end
 touch(id)
 return {ok, meta(id)}
@@ -457,16 +461,17 @@ export function createRedisSupportStore(redis, options = {}) {
         found = (await conversationsById(ids)).filter(keep);
       } else {
         found = [];
+        const index = `${prefix}${state === 'none' ? 'smsg' : 'supd'}`;
         // Newest first, a page at a time, until enough match; entries whose conversation
         // expired are dropped on the way.
         const page = 200;
         for (let start = 0; found.length < limit; start += page) {
-          const ids = await client.zRange(`${prefix}supd`, start, start + page - 1, { REV: true });
+          const ids = await client.zRange(index, start, start + page - 1, { REV: true });
           if (ids.length === 0) break;
           const conversations = await conversationsById(ids);
           const gone = ids.filter((_, i) => !conversations[i]);
           if (gone.length > 0) {
-            await client.zRem(`${prefix}supd`, gone);
+            await client.zRem(index, gone);
             start -= gone.length;
           }
           found.push(...conversations.filter(keep));
