@@ -12,7 +12,7 @@ import type { ChatMessage, TokenProvider } from './types.js';
 import { chatIcon, closeIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
 import { warmUp } from './markdown/index.js';
-import { messageView } from './views/message-view.js';
+import { fromBackend, messageView } from './views/message-view.js';
 
 /**
  * An AI chat window for any web page: one element, configured by attributes.
@@ -393,13 +393,14 @@ export class ChatWidget extends LitElement {
   #renderAgent() {
     const handoff = this.#conversation.handoff;
     if (handoff?.state !== 'assigned' || !handoff.agent) return nothing;
+    const agent = fromBackend(handoff.agent, this.#imageHostList);
     return html`<span class="agent-chip">
       ${
-        handoff.agent.avatar
-          ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="20" height="20" />`
+        agent.avatar
+          ? html`<img part="avatar" src=${agent.avatar} alt="" width="20" height="20" />`
           : nothing
       }
-      <span>${handoff.agent.name}</span>
+      <span>${agent.name}</span>
     </span>`;
   }
 
@@ -417,6 +418,7 @@ export class ChatWidget extends LitElement {
   #renderHandoff() {
     return handoffView(this.#conversation.handoff, {
       strings: this.#t,
+      imageHosts: this.#imageHostList,
       reason: this.#conversation.handoffReason,
       formOpen: this.leaveFormOpen,
       left: this.#conversation.leftMessage,

@@ -75,7 +75,14 @@ export class TokenSource {
 
   async #request(signal: AbortSignal): Promise<unknown> {
     const { token, getToken, tokenUrl } = this.config;
-    if (getToken) return getToken();
+    if (getToken) {
+      try {
+        return await getToken();
+      } catch (error) {
+        // The page's own function failed: that is a token problem, and says so in `chat-error`.
+        throw new TokenError(error instanceof Error ? error.message : String(error));
+      }
+    }
     if (tokenUrl) {
       let response: Response;
       try {

@@ -600,6 +600,9 @@ export class ConversationController implements ReactiveController {
         this.leftMessage = true;
         this.host.requestUpdate();
         return;
+      case 'refused':
+        this.#onRefused(event.clientId, event.message);
+        return;
       case 'cursor':
         this.#cursor = event.seq;
         this.#persistSoon();
@@ -626,6 +629,27 @@ export class ConversationController implements ReactiveController {
     this.error = undefined;
     this.start();
     return true;
+  }
+
+  /** How often each message was refused; past the limit it fails with the reason and a Retry. */
+  readonly #refusals = new Map<string, number>();
+
+  #onRefused(clientId: string, reason: string): void {
+    const message = this.transcript.find(clientId);
+    if (!message || message.role !== 'user' || message.state !== 'sending') return;
+    const count = (this.#refusals.get(message.id) ?? 0) + 1;
+    this.#refusals.set(message.id, count);
+    if (count > 5) {
+      this.#refusals.delete(message.id);
+      this.#fail(message, reason);
+      return;
+    }
+    // Back into the outbox, sent again after a pause that grows with each refusal.
+    this.#written.delete(message.id);
+    this.notice = this.#strings().rateLimited;
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = setTimeout(() => this.#flush(), Math.min(8000, 500 * 2 ** count));
+    this.host.requestUpdate();
   }
 
   /** Cursor moves come with every frame: write them at most once a second, not per token. */

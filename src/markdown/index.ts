@@ -51,6 +51,7 @@
  * is text.
  */
 import { blockText } from './dom.js';
+import { imageSrc } from './parse.js';
 import {
   buildContext,
   oneShotBlocks,
@@ -104,4 +105,13 @@ export function warmUp(): void {
       imageHosts: [],
     },
   );
+}
+
+/**
+ * The URL to load for an image that came from a backend outside markdown (an agent's
+ * avatar), under the same rule as images in replies: https, from an `image-hosts` host.
+ * Null when it must not be fetched.
+ */
+export function allowedImage(url: string, imageHosts: readonly string[]): string | null {
+  return imageSrc(url, { imageHosts: new Set(imageHosts.map((host) => host.toLowerCase())) });
 }

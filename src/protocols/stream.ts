@@ -111,7 +111,9 @@ export function createStreamAdapter(): ProtocolAdapter {
     // A frame replayed by a resume that this tab already has: drop it, so each counts once.
     if (lastSeq !== undefined && seq <= lastSeq && frame.type !== 'sync') return [];
     const events = read(frame);
-    lastSeq = lastSeq === undefined ? seq : Math.max(lastSeq, seq);
+    // A sync is the server's whole truth, position included: after a server lost its log
+    // (a restart without Redis) it counts from 1 again, and the old position must go.
+    lastSeq = frame.type === 'sync' || lastSeq === undefined ? seq : Math.max(lastSeq, seq);
     return [...events, { kind: 'cursor', seq: lastSeq }];
   };
 
@@ -155,6 +157,18 @@ export function createStreamAdapter(): ProtocolAdapter {
       case 'human-escalation-response':
         return [{ kind: 'system', text: str(frame.message) ?? '' }];
       case 'error': {
+        // An error about one of our messages (busy, rate-limited, invalid) refuses that
+        // message only: replies in flight carry on, and the message goes back to the outbox.
+        const refused = str(frame.clientMessageId);
+        if (refused) {
+          return [
+            {
+              kind: 'refused',
+              clientId: refused,
+              message: str(frame.message) ?? 'The server refused this message.',
+            },
+          ];
+        }
         const aborts = open.size > 0;
         open.clear();
         return [
@@ -183,6 +197,9 @@ export function createStreamAdapter(): ProtocolAdapter {
         if (!id || content === undefined) return [];
         const clientId = str(frame.clientMessageId);
         return [
+          // A resume replays this tab's own messages too: for one still in the outbox, that is
+          // its acknowledgement.
+          ...(clientId ? [{ kind: 'ack' as const, clientId, id }] : []),
           {
             kind: 'message',
             message: { id, role: 'user', content, ...(clientId ? { clientId } : {}) },
@@ -223,6 +240,8 @@ export function createStreamAdapter(): ProtocolAdapter {
     acks: has('ack'),
     history: false,
     maxContentLength: STREAM_MAX_CONTENT,
+    // The reference server (it announces `ack`) allows 10 messages a second; pace to that.
+    ...(has('ack') ? { rateLimitPerSecond: 10 } : {}),
     replySilenceMs: 30_000,
     replySilenceMeans: 'interrupted',
     greets: true,

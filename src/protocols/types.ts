@@ -48,6 +48,8 @@ export type InboundEvent =
   | { kind: 'handoff'; state: HandoffState; agent?: Author; position?: number; reason?: string }
   /** Any frame proves the socket alive; `pong` says so explicitly. */
   | { kind: 'pong' }
+  /** The backend refused user message `clientId` for now (busy, rate limit): send it again later. */
+  | { kind: 'refused'; clientId: string; message: string }
   /** A message left for people (when nobody was available) was stored. */
   | { kind: 'left-message' }
   /** The conversation's position: frames up to `seq` are in; kept to resume after a drop. */

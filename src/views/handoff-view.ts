@@ -2,9 +2,12 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { HandoffDetail } from '../events.js';
 import type { Strings } from '../i18n/en.js';
 import { format } from '../i18n/format.js';
+import { fromBackend } from './message-view.js';
 
 export interface HandoffViewOptions {
   strings: Strings;
+  /** Hosts the agent's avatar may load from (the widget's `image-hosts`). */
+  imageHosts: readonly string[];
   /** Why nobody can take the chat, as the server said. */
   reason: string | undefined;
   /** The visitor opened the leave-a-message form. */
@@ -43,10 +46,11 @@ export function handoffView(
 ): TemplateResult | typeof nothing {
   if (!handoff || handoff.state === 'ended') return nothing;
   const { strings } = options;
+  const agent = handoff.agent ? fromBackend(handoff.agent, options.imageHosts) : undefined;
   return html`<div part="handoff" data-state=${handoff.state}>
     ${
-      handoff.state === 'assigned' && handoff.agent?.avatar
-        ? html`<img part="avatar" src=${handoff.agent.avatar} alt="" width="24" height="24" />`
+      handoff.state === 'assigned' && agent?.avatar
+        ? html`<img part="avatar" src=${agent.avatar} alt="" width="24" height="24" />`
         : nothing
     }
     <p>${handoffText(handoff, strings, options.reason)}</p>

@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Strings } from '../i18n/en.js';
-import { markdown } from '../markdown/index.js';
+import { allowedImage, markdown } from '../markdown/index.js';
 import type { Author, ChatMessage } from '../types.js';
 import { relativeTime } from './time.js';
 
@@ -46,11 +46,21 @@ export function messageView(message: ChatMessage, options: MessageViewOptions): 
 }
 
 function authorOf(message: ChatMessage, options: MessageViewOptions): Author | undefined {
-  if (message.role === 'agent') {
-    return message.author ?? { name: options.agentName || options.strings.agent };
-  }
-  if (message.role === 'assistant') return message.author ?? options.assistant;
+  if (message.author) return fromBackend(message.author, options.imageHosts);
+  if (message.role === 'agent') return { name: options.agentName || options.strings.agent };
+  // The page's own `assistant-avatar` is the host's choice, not a backend's: it is trusted.
+  if (message.role === 'assistant') return options.assistant;
   return undefined;
+}
+
+/**
+ * An author a backend named: the name stays text (Lit renders it as such), and an avatar
+ * loads only under the rule for images in replies, since a backend that can be steered
+ * could otherwise make the widget fetch any URL.
+ */
+export function fromBackend(author: Author, imageHosts: readonly string[]): Author {
+  const avatar = author.avatar ? allowedImage(author.avatar, imageHosts) : null;
+  return { name: author.name, ...(avatar ? { avatar } : {}) };
 }
 
 function contentView(message: ChatMessage, options: MessageViewOptions): TemplateResult {

@@ -190,7 +190,9 @@ describe('strict CSP with Trusted Types enforced, end to end', () => {
   for (const kind of Object.keys(PAGES)) {
     it(`${kind} script: streams markdown with zero violations and zero console errors`, async () => {
       assert.ok(needed.length > 0, 'the discovery run came first');
-      trustedTypes = needed.join(' ');
+      // Two copies of the widget mean two copies of Lit, each creating `lit-html`: Trusted Types
+      // refuses a second policy of one name unless the page allows it (the README says so).
+      trustedTypes = kind === 'both' ? `${needed.join(' ')} 'allow-duplicates'` : needed.join(' ');
       const { context, tab, consoleErrors, warnings } = await open(kind);
 
       const code = await ask(tab, 'show me some code', 1);
@@ -234,7 +236,7 @@ describe('strict CSP with Trusted Types enforced, end to end', () => {
       assert.equal(enforced, true, 'Trusted Types are enforced on the page');
       assert.deepEqual(violations, []);
       assert.deepEqual(errors, []);
-      assert.deepEqual(created.sort(), needed);
+      assert.deepEqual([...new Set(created)].sort(), needed);
       await context.close();
     });
   }
