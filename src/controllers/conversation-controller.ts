@@ -98,9 +98,6 @@ export class ConversationController implements ReactiveController {
   #key = '';
   #conversationId: string | undefined;
   #visitorId: string | undefined;
-  /** The last conversation frame this tab saw (`resume`), kept across reloads. */
-  #cursor: number | undefined;
-  #persistTimer: ReturnType<typeof setTimeout> | undefined;
   /** A stored chat id the backend no longer knows is dropped once, and a new chat made. */
   #recoveredStaleChat = false;
   #ready = false;
@@ -176,7 +173,6 @@ export class ConversationController implements ReactiveController {
     this.transcript = new Transcript(stored?.messages ?? []);
     this.#conversationId = stored?.conversationId;
     this.#visitorId = stored?.userId;
-    this.#cursor = stored?.cursor;
     this.host.requestUpdate();
   }
 
@@ -193,7 +189,6 @@ export class ConversationController implements ReactiveController {
     const adapter = createAdapter(config.protocol as ProtocolName);
     this.#adapter = adapter;
     adapter.recall?.(this.transcript.messages);
-    if (this.#cursor !== undefined) adapter.restoreCursor?.(this.#cursor);
     const rate = adapter.capabilities().rateLimitPerSecond;
     this.#limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
     const context: Omit<ConnectContext, 'token'> = {
@@ -243,11 +238,6 @@ export class ConversationController implements ReactiveController {
   }
 
   stop(): void {
-    if (this.#persistTimer) {
-      clearTimeout(this.#persistTimer);
-      this.#persistTimer = undefined;
-      this.#persist();
-    }
     this.#connection?.stop();
     this.#connection = undefined;
     this.#ready = false;
@@ -604,8 +594,8 @@ export class ConversationController implements ReactiveController {
         this.#onRefused(event.clientId, event.message);
         return;
       case 'cursor':
-        this.#cursor = event.seq;
-        this.#persistSoon();
+        // The adapter resumes from it after a drop; a reload syncs the whole conversation
+        // instead, since state such as a handoff in progress is not kept in the tab.
         return;
       case 'reconnect':
         this.#connection?.reconnectNow();
@@ -650,15 +640,6 @@ export class ConversationController implements ReactiveController {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = setTimeout(() => this.#flush(), Math.min(8000, 500 * 2 ** count));
     this.host.requestUpdate();
-  }
-
-  /** Cursor moves come with every frame: write them at most once a second, not per token. */
-  #persistSoon(): void {
-    if (this.#persistTimer) return;
-    this.#persistTimer = setTimeout(() => {
-      this.#persistTimer = undefined;
-      this.#persist();
-    }, 1000);
   }
 
   /** Ask the backend to answer again the question an interrupted reply was cut off from. */
@@ -865,7 +846,6 @@ export class ConversationController implements ReactiveController {
       messages: this.transcript.messages,
       ...(this.#conversationId ? { conversationId: this.#conversationId } : {}),
       ...(this.#visitorId ? { userId: this.#visitorId } : {}),
-      ...(this.#cursor !== undefined ? { cursor: this.#cursor } : {}),
     });
   }
 }

@@ -273,9 +273,6 @@ export function createStreamAdapter(): ProtocolAdapter {
       }
       return has('sync') ? [JSON.stringify({ type: 'sync' })] : [];
     },
-    restoreCursor: (seq) => {
-      lastSeq = seq;
-    },
     encodeRetry: (id) =>
       has('retry') ? JSON.stringify({ type: 'retry', messageId: id, timestamp: now() }) : null,
     decode,

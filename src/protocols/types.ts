@@ -152,8 +152,6 @@ export interface ProtocolAdapter {
   greeted?(ctx: ConnectContext): string[];
   /** Ask for the question before interrupted reply `id` to be answered again; null where unsupported. */
   encodeRetry?(id: string, ctx: ConnectContext): string | null;
-  /** Where the conversation was when this tab last saw it (a `cursor` event's `seq`), after a reload. */
-  restoreCursor?(seq: number): void;
   /** A message for people when nobody can take the chat; null where the backend has no such thing. */
   encodeLeaveMessage?(email: string, message: string, ctx: ConnectContext): string | null;
   /** Translate one received frame. Never throws: bad frames give `[]`. */

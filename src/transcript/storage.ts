@@ -12,8 +12,6 @@ export interface Stored {
   conversationId?: string;
   /** A per-tab visitor id for backends that need one and got none from the page. */
   userId?: string;
-  /** Where the conversation was (`resume` extension): the last frame's `seq`. */
-  cursor?: number;
   messages: ChatMessage[];
 }
 
@@ -46,7 +44,6 @@ export function load(key: string): Stored | undefined {
       messages,
       ...(typeof value.conversationId === 'string' ? { conversationId: value.conversationId } : {}),
       ...(typeof value.userId === 'string' ? { userId: value.userId } : {}),
-      ...(typeof value.cursor === 'number' ? { cursor: value.cursor } : {}),
     };
   } catch {
     return undefined;
