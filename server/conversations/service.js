@@ -64,6 +64,7 @@ export const TEXTS = Object.freeze({
     'keeps answering here.',
   busy: 'Too many messages at once, please wait for the current reply',
   replyFailed: 'Could not get a reply, please try again',
+  unanswered: 'This message was not answered while you were away; sending it again',
   streamFailed: 'Stream error occurred',
   invalidEmail: 'Please give an email address we can answer to',
   invalidLeftMessage: `The message must be 1-${MAX_CONTENT_LENGTH} characters`,
@@ -653,9 +654,21 @@ export function createConversationService({
     const worker = workers.get(conversationId);
     if (worker) stopWorker(worker, 'abandoned');
     const raws = await store.clearJobs(conversationId);
-    for (const raw of raws) {
+    for (const [index, raw] of raws.entries()) {
       const job = parseJob(raw);
-      if (job) await store.updateMessage(conversationId, job.q, { unanswered: true });
+      if (!job) continue;
+      await store.updateMessage(conversationId, job.q, { unanswered: true });
+      // Questions still waiting are named in the conversation's log, so the tab that asked finds
+      // them when it resumes and sends them again (a resend of an unanswered question is
+      // answered). The one being answered (the queue's head, removed only when done) ends as an
+      // interrupted reply with Retry instead, so it is not answered twice.
+      if (job.c && !(worker && index === 0)) {
+        await emit(conversationId, {
+          type: 'error',
+          message: TEXTS.unanswered,
+          clientMessageId: job.c,
+        });
+      }
     }
   }
 

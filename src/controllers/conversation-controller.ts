@@ -626,7 +626,11 @@ export class ConversationController implements ReactiveController {
 
   #onRefused(clientId: string, reason: string): void {
     const message = this.transcript.find(clientId);
-    if (!message || message.role !== 'user' || message.state !== 'sending') return;
+    if (!message || message.role !== 'user') return;
+    // A message the server stored but could not answer (nobody was connected) is named again
+    // after a resume: it goes back to the outbox, and the server answers the resend.
+    if (message.state === 'sent') message.state = 'sending';
+    if (message.state !== 'sending') return;
     const count = (this.#refusals.get(message.id) ?? 0) + 1;
     this.#refusals.set(message.id, count);
     if (count > 5) {

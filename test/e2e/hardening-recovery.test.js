@@ -216,10 +216,19 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     assert.equal(longStored.length, 3, 'each long question stored once');
     assert.equal(widget.status, 'connected');
     assert.deepEqual(pageErrors, []);
-    // A reply cut by going offline is finalized as interrupted and offers Retry, which asks
-    // again and gets it whole.
+    // A reply cut by going offline ends one way or the other: the server keeps it going while
+    // the visitor may come back (then the resume brings the rest and it is whole), or it is
+    // finalized as interrupted and offers Retry, which asks again and gets it whole.
     const cut = widget.messages.filter((m) => m.role === 'assistant' && m.note === 'interrupted');
-    assert.equal(cut.length, 3, 'the three cut replies are marked interrupted');
+    assert.equal(
+      cut.length + longAnswers,
+      3,
+      'each cut reply is whole after the resume, or interrupted',
+    );
+    assert.ok(
+      cut.length >= 1,
+      'at least one reply was cut for good (the first cycle goes offline longest)',
+    );
     assert.ok(
       cut.every((m) => m.retry),
       'each offers Retry',
