@@ -742,7 +742,7 @@ export function createConversationService({
         }
       }
       if (signal.aborted) {
-        await stopped(conversationId, worker, started ? messageId : undefined);
+        await stopped(conversationId, worker, started ? messageId : undefined, job.c);
         return;
       }
       if (!started) await start();
@@ -755,7 +755,7 @@ export function createConversationService({
       inboxChanged();
     } catch (err) {
       if (signal.aborted) {
-        await stopped(conversationId, worker, started ? messageId : undefined);
+        await stopped(conversationId, worker, started ? messageId : undefined, job.c);
         return;
       }
       await settle(true);
@@ -787,9 +787,22 @@ export function createConversationService({
    * @param {string} conversationId
    * @param {Worker} worker
    * @param {string | undefined} messageId
+   * @param {string} [clientMessageId] the question's, when the visitor's widget gave one
    */
-  async function stopped(conversationId, worker, messageId) {
-    if (worker.stop !== 'abandoned' || !messageId) return;
+  async function stopped(conversationId, worker, messageId, clientMessageId) {
+    if (worker.stop !== 'abandoned') return;
+    if (!messageId) {
+      // Stopped before its first word: there is no reply to end, so the question is named in
+      // the log instead, and the tab that asked sends it again when it resumes.
+      if (clientMessageId) {
+        await emit(conversationId, {
+          type: 'error',
+          message: TEXTS.unanswered,
+          clientMessageId,
+        }).catch(() => undefined);
+      }
+      return;
+    }
     // Ended for the log, so a visitor who comes back and resumes sees it stop, and can retry.
     await emit(
       conversationId,
