@@ -433,8 +433,15 @@ describe('bad input from the user', function () {
     for (const t of texts) typeNow(el, t);
     const typedIn = performance.now() - started;
     await el.updateComplete;
-    const sawNotice = Boolean(
-      el.shadowRoot!.querySelector('.notice')?.textContent?.includes('queued'),
+    // Five of the fifteen wait about a second: the note shows while they do (waited for, as
+    // it appears with the next render rather than synchronously with the typing).
+    const sawNotice = await until(
+      () => el.shadowRoot!.querySelector('.notice')?.textContent?.includes('queued'),
+      'queued note',
+      2000,
+    ).then(
+      () => true,
+      () => false,
     );
     expect(messages(el, 'user')).to.have.length(15);
     await until(
