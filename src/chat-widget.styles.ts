@@ -535,6 +535,18 @@ export const styles = css`
   [part='content'][data-plain] {
     white-space: pre-wrap;
   }
+  /* A very long plain-text fallback paragraph, cut into chunks that read as one paragraph and
+     are laid out only near the viewport (100 lines of about 1.45em each). */
+  [part='content'] p[data-chunk] {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 145em;
+  }
+  [part='content'] p[data-chunk='next'] {
+    margin-top: 0;
+  }
+  [part='content'] p[data-chunk]:has(+ p[data-chunk='next']) {
+    margin-bottom: 0;
+  }
 
   [part='typing'] {
     align-self: flex-start;

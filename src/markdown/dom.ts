@@ -7,6 +7,7 @@ import {
   imageSrc,
   linkHref,
   LANGUAGE_CLASS,
+  plainBlocks,
   type PolicyContext,
   type SourceBlock,
 } from './parse.js';
@@ -230,25 +231,29 @@ function imageFallback(img: Element, src: string): Node {
 
 // --- blocks --------------------------------------------------------------------------------
 
-/** Plain-text rendering: paragraphs at blank lines, `<br>` at line breaks, text nodes only. */
+/**
+ * Plain-text rendering: paragraphs at blank lines, `<br>` at line breaks, text nodes only. Long
+ * paragraphs come out as several `<p data-chunk>` (see PLAIN_CHUNK_LINES) styled as one.
+ */
 export function plainNodes(text: string, doc: Document = document): Node[] {
-  const nodes: Node[] = [];
-  for (const para of text.split(/\n[ \t]*\n\s*/)) {
-    if (para.trim() === '') continue;
-    const p = doc.createElement('p');
-    para.split('\n').forEach((line, i) => {
-      if (i > 0) p.append(doc.createElement('br'));
-      p.append(line);
-    });
-    nodes.push(p, doc.createTextNode('\n'));
-  }
-  return nodes;
+  return plainBlocks(text).flatMap((block) => plainParagraph(block, doc));
+}
+
+function plainParagraph(block: SourceBlock, doc: Document = document): ChildNode[] {
+  if (block.html === '') return [];
+  const p = doc.createElement('p');
+  if (block.chunk) p.setAttribute('data-chunk', block.chunk);
+  block.html.split('\n').forEach((line, i) => {
+    if (i > 0) p.append(doc.createElement('br'));
+    p.append(line);
+  });
+  return [p, doc.createTextNode('\n')];
 }
 
 /** The nodes of one block, ready to insert. Empty for blocks that render nothing. */
 export function buildBlock(block: SourceBlock, context: BuildContext): ChildNode[] {
   if (block.html === '') return [];
-  if (block.type === 'plain') return plainNodes(block.html) as ChildNode[];
+  if (block.type === 'plain') return plainParagraph(block);
   const fragment = sanitizeToFragment(block.html, context);
   if (!fragment) return plainNodes(block.raw) as ChildNode[];
   addCopyButtons(fragment, context.labels);

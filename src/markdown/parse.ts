@@ -19,6 +19,12 @@ export interface SourceBlock {
   html: string;
   key: string;
   def?: { tag: string; href: string; title: string };
+  /**
+   * Plain blocks only: part of a paragraph longer than PLAIN_CHUNK_LINES, which is cut into
+   * chunks of that many lines (`first`, then `next`), so that a huge fallback paragraph streams
+   * chunk by chunk and off-screen chunks cost no layout.
+   */
+  chunk?: 'first' | 'next';
 }
 
 export interface PolicyContext {
@@ -190,29 +196,77 @@ export function markdownBlocks(src: string, links: Links, context: PolicyContext
 const PLAIN_KEY = '\u0000plain\u0000';
 
 /**
- * Splits text into paragraphs at blank lines, each raw carrying the blank lines after it, so the
- * fallback streams with the same settle rules as markdown.
+ * Lines per chunk of a long plain paragraph. One paragraph of 20,000 `<br>` lines is a single
+ * inline layout of ~0.3 s in Chromium, redone on every append; cut into separately contained
+ * chunks, appending lays out one chunk and off-screen chunks are skipped.
  */
-export function plainBlocks(src: string): SourceBlock[] {
+export const PLAIN_CHUNK_LINES = 100;
+
+/**
+ * Splits text into paragraphs at blank lines, each raw carrying the blank lines after it, so the
+ * fallback streams with the same settle rules as markdown. Paragraphs longer than
+ * PLAIN_CHUNK_LINES become chunks, each raw ending with its last line's newline. `continued`:
+ * `src` starts inside a paragraph, right after a full chunk of it (a streaming tail).
+ */
+export function plainBlocks(src: string, continued = false): SourceBlock[] {
   const blocks: SourceBlock[] = [];
   const separator = /\n[ \t]*\n(?:[ \t]*\n)*/g;
   let start = 0;
+  let first = !continued;
   for (let m = separator.exec(src); m; m = separator.exec(src)) {
     const end = m.index + m[0].length;
-    pushPlain(blocks, src.slice(start, end), src.slice(start, m.index));
+    pushParagraph(blocks, src.slice(start, end), m.index - start, first);
+    first = true;
     start = end;
   }
-  if (start < src.length) pushPlain(blocks, src.slice(start), src.slice(start));
+  if (start < src.length) pushParagraph(blocks, src.slice(start), src.length - start, first);
   return blocks;
 }
 
-function pushPlain(blocks: SourceBlock[], raw: string, text: string): void {
+/** `raw` is one paragraph with its separator; its text is the first `length` characters. */
+function pushParagraph(blocks: SourceBlock[], raw: string, length: number, first: boolean): void {
+  let start = 0;
+  let chunk: SourceBlock['chunk'] = first ? undefined : 'next';
+  for (;;) {
+    let cut = start - 1;
+    for (let lines = 0; lines < PLAIN_CHUNK_LINES && cut < length; lines++) {
+      cut = raw.indexOf('\n', cut + 1);
+      if (cut === -1) cut = length;
+    }
+    // A chunk ends only where another line of the paragraph follows.
+    if (cut >= length - 1) break;
+    pushPlain(blocks, raw.slice(start, cut + 1), raw.slice(start, cut), chunk ? 'next' : 'first');
+    chunk = 'next';
+    start = cut + 1;
+  }
+  pushPlain(blocks, raw.slice(start), raw.slice(start, length), chunk);
+}
+
+function pushPlain(
+  blocks: SourceBlock[],
+  raw: string,
+  text: string,
+  chunk?: SourceBlock['chunk'],
+): void {
   const body = text.replace(/\n+$/, '');
   if (body.trim() === '') {
     blocks.push({ raw, type: 'space', html: '', key: '' });
   } else {
-    blocks.push({ raw, type: 'plain', html: body, key: PLAIN_KEY + body });
+    const block: SourceBlock = { raw, type: 'plain', html: body, key: PLAIN_KEY + body };
+    if (chunk) {
+      block.chunk = chunk;
+      block.key = PLAIN_KEY + chunk + PLAIN_KEY + body;
+    }
+    blocks.push(block);
   }
+}
+
+/**
+ * Whether text that ends with `raw` (the last settled plain block) stops inside a paragraph,
+ * so the next plain tail continues its chunks.
+ */
+export function plainContinues(block: SourceBlock | undefined): boolean {
+  return block?.chunk !== undefined && !/\n[ \t]*\n[ \t\n]*$/.test(block.raw);
 }
 
 // --- settling ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import {
   normalizeNewlines,
   PathologyScanner,
   plainBlocks,
+  plainContinues,
   settleCount,
   truncateMarkdown,
   type SourceBlock,
@@ -137,6 +138,8 @@ export class StreamingMarkdown {
   #tail: RenderedBlock[] = [];
   /** Length of the unsettled tail as last rendered; the tail text beyond it is not shown yet. */
   #renderedTail = 0;
+  /** Plain text only: the settled text stops inside a chunked paragraph the tail continues. */
+  #plainOpen = false;
 
   constructor(container: HTMLElement, options: MarkdownOptions) {
     this.#container = container;
@@ -213,6 +216,7 @@ export class StreamingMarkdown {
     this.#settled = [];
     this.#tail = [];
     this.#renderedTail = 0;
+    this.#plainOpen = false;
   }
 
   #setTruncated(truncated: boolean): void {
@@ -250,7 +254,7 @@ export class StreamingMarkdown {
     const src = this.#text.slice(this.#settledEnd);
     let blocks: SourceBlock[];
     if (this.#plain) {
-      blocks = plainBlocks(src);
+      blocks = plainBlocks(src, this.#plainOpen);
     } else {
       try {
         blocks = markdownBlocks(src, this.#links, this.#context);
@@ -294,6 +298,7 @@ export class StreamingMarkdown {
       if (def && !(def.tag in this.#links))
         this.#links[def.tag] = { href: def.href, title: def.title };
     }
+    if (this.#plain && settle > 0) this.#plainOpen = plainContinues(blocks[settle - 1]);
     this.#settled.push(...rendered.slice(0, settle));
     this.#tail = rendered.slice(settle);
     this.#renderedTail = this.#text.length - this.#settledEnd;

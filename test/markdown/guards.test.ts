@@ -8,7 +8,7 @@ import {
   toPlainText,
   truncateMarkdown,
 } from '../../src/markdown/index.js';
-import { PathologyScanner } from '../../src/markdown/parse.js';
+import { PathologyScanner, PLAIN_CHUNK_LINES } from '../../src/markdown/parse.js';
 import { OPTIONS, outer, render } from './helpers.js';
 
 /** Renders and reports how long it took; the guards must keep hostile input cheap. */
@@ -100,6 +100,44 @@ describe('markdown guards', function () {
       expect(performance.now() - start).to.be.lessThan(5000);
       expect(outer(container.querySelector('h1, strong, blockquote'))).to.equal(null);
       expect(container.innerHTML).to.equal(render(text).innerHTML);
+    });
+
+    it('streams a huge plain fallback chunk by chunk, ending as one-shot does', () => {
+      // Too deep for markdown from its first line, so all of it streams as plain text. One <p>
+      // of 10,000 lines would be laid out whole on every append.
+      const text =
+        '>'.repeat(40) +
+        ' deep\n\n' +
+        'a\n=\n'.repeat(5000) +
+        '\n\n' +
+        'b\n-\n'.repeat(5000) +
+        'end';
+      const container = document.createElement('div');
+      const md = new StreamingMarkdown(container, OPTIONS);
+      let early: Element | undefined;
+      for (let i = 0; i < text.length; i += 997) {
+        md.update(text.slice(0, i));
+        early ??= container.querySelector('p[data-chunk="first"]') ?? undefined;
+      }
+      md.finish(text);
+      const oneShot = render(text);
+      expect(container.innerHTML).to.equal(oneShot.innerHTML);
+      expect(md.stats.finishRepairs).to.equal(0);
+      const chunks = Array.from(oneShot.querySelectorAll('p'));
+      // One line, then paragraphs of 10,000 and 10,001 lines.
+      expect(chunks.length).to.equal(1 + 2 * (10_000 / PLAIN_CHUNK_LINES) + 1);
+      expect(chunks.map((p) => p.dataset.chunk).slice(0, 3)).to.deep.equal([
+        undefined,
+        'first',
+        'next',
+      ]);
+      expect(chunks[101]!.dataset.chunk).to.equal('first');
+      expect(chunks[101]!.textContent).to.match(/^b-b-/);
+      expect(chunks.at(-2)!.textContent).to.equal('b-'.repeat(PLAIN_CHUNK_LINES / 2));
+      expect(chunks.at(-1)!.textContent).to.equal('end');
+      // A chunk, once complete, is never rebuilt: the node seen early is still the one shown.
+      expect(container.contains(early!)).to.equal(true);
+      expect(md.stats.blocksRendered).to.be.below(chunks.length * 2);
     });
 
     it('falls back to plain text when marked throws', () => {
