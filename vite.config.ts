@@ -18,7 +18,17 @@ function minifyCssLiterals(): Plugin {
     name: 'minify-css-literals',
     transform(code, id) {
       if (!/\.styles\.ts$/.test(id)) return undefined;
-      return code.replace(/css`([^`$]*)`/g, (_whole, body: string) => `css\`${minify(body)}\``);
+      // Static parts are minified one by one; `${name}` interpolations (composed fragments) stay.
+      return code.replace(
+        /css`((?:[^`$]|\$\{\w+\})*)`/g,
+        (_whole, body: string) =>
+          'css`' +
+          body
+            .split(/(\$\{\w+\})/)
+            .map((part) => (part.startsWith('${') ? part : minify(part)))
+            .join('') +
+          '`',
+      );
     },
   };
 }
@@ -43,7 +53,7 @@ export default defineConfig(({ mode }) => {
       },
       // Vite leaves whitespace in ES library builds (to keep pure annotations for
       // downstream bundlers); a CDN file is final, so minify it fully.
-      rollupOptions: { output: { inlineDynamicImports: true, minify: true } },
+      rollupOptions: { output: { codeSplitting: false, minify: true } },
     },
     server: { open: '/demo/' },
   };

@@ -1,5 +1,23 @@
 import { css } from 'lit';
 
+/** The dark palette: for `theme="dark"`, and for `auto` when the system is dark. */
+const dark = css`
+  --_bg: var(--chat-widget-background, #0d1117);
+  --_fg: var(--chat-widget-foreground, #e6edf3);
+  --_muted: var(--chat-widget-muted, #9198a1);
+  --_border: var(--chat-widget-border, #3d444d);
+  --_surface: var(--chat-widget-surface, #161b22);
+  --_agent-bg: var(--chat-widget-agent-background, #3b2e00);
+  --_error-bg: var(--chat-widget-error-background, #3c0b10);
+  --_error-fg: var(--chat-widget-error-foreground, #ffb3b8);
+  --_accent: var(--chat-widget-accent, #1f6feb);
+  --_user-fg: var(--chat-widget-user-foreground, #ffffff);
+  --_ok: var(--chat-widget-status-connected, #3fb950);
+  --_warn: var(--chat-widget-status-reconnecting, #d29922);
+  --_bad: var(--chat-widget-status-error, #ff7b72);
+  color-scheme: dark;
+`;
+
 /**
  * Public custom properties (`--chat-widget-*`) are read once here into private
  * aliases (`--_*`), so the rest of the sheet has one name per value and the
@@ -48,38 +66,12 @@ export const styles = css`
   }
 
   :host([theme='dark']) {
-    --_bg: var(--chat-widget-background, #0d1117);
-    --_fg: var(--chat-widget-foreground, #e6edf3);
-    --_muted: var(--chat-widget-muted, #9198a1);
-    --_border: var(--chat-widget-border, #3d444d);
-    --_surface: var(--chat-widget-surface, #161b22);
-    --_agent-bg: var(--chat-widget-agent-background, #3b2e00);
-    --_error-bg: var(--chat-widget-error-background, #3c0b10);
-    --_error-fg: var(--chat-widget-error-foreground, #ffb3b8);
-    --_accent: var(--chat-widget-accent, #1f6feb);
-    --_user-fg: var(--chat-widget-user-foreground, #ffffff);
-    --_ok: var(--chat-widget-status-connected, #3fb950);
-    --_warn: var(--chat-widget-status-reconnecting, #d29922);
-    --_bad: var(--chat-widget-status-error, #ff7b72);
-    color-scheme: dark;
+    ${dark}
   }
 
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light']):not([theme='dark'])) {
-      --_bg: var(--chat-widget-background, #0d1117);
-      --_fg: var(--chat-widget-foreground, #e6edf3);
-      --_muted: var(--chat-widget-muted, #9198a1);
-      --_border: var(--chat-widget-border, #3d444d);
-      --_surface: var(--chat-widget-surface, #161b22);
-      --_agent-bg: var(--chat-widget-agent-background, #3b2e00);
-      --_error-bg: var(--chat-widget-error-background, #3c0b10);
-      --_error-fg: var(--chat-widget-error-foreground, #ffb3b8);
-      --_accent: var(--chat-widget-accent, #1f6feb);
-      --_user-fg: var(--chat-widget-user-foreground, #ffffff);
-      --_ok: var(--chat-widget-status-connected, #3fb950);
-      --_warn: var(--chat-widget-status-reconnecting, #d29922);
-      --_bad: var(--chat-widget-status-error, #ff7b72);
-      color-scheme: dark;
+      ${dark}
     }
   }
 
