@@ -547,13 +547,21 @@ export class ConversationController implements ReactiveController {
       case 'delete':
         if (transcript.remove(event.id)) this.#changed();
         return;
+      case 'membership':
       case 'system': {
-        if (!event.text) return;
-        if (event.id && transcript.find(event.id)) return;
+        const text =
+          event.kind === 'system'
+            ? event.text
+            : format(this.#strings(), event.joined ? 'personJoined' : 'personLeft', {
+                name: event.name,
+              });
+        const id = event.kind === 'system' ? event.id : undefined;
+        if (!text) return;
+        if (id && transcript.find(id)) return;
         const message = transcript.push({
-          id: event.id ?? crypto.randomUUID(),
+          id: id ?? crypto.randomUUID(),
           role: 'system',
-          content: event.text,
+          content: text,
           state: 'complete',
           createdAt: Date.now(),
         });

@@ -48,6 +48,8 @@ export const ar: Strings = {
   agent: 'موظف الدعم',
   handoffQueued: 'في انتظار انضمام شخص…',
   handoffQueuedPosition: 'في انتظار انضمام شخص. ترتيبك {position} في قائمة الانتظار.',
+  personJoined: 'انضم {name} إلى الدردشة.',
+  personLeft: 'غادر {name} الدردشة.',
   handoffAssigned: 'انضم {name} إلى الدردشة.',
   handoffEnded: 'غادر {name} الدردشة. عاد المساعد للرد.',
   handoffEndedNoName: 'غادر الشخص الدردشة. عاد المساعد للرد.',

@@ -52,6 +52,8 @@ export const de: Strings = {
   agent: 'Support-Mitarbeiter',
   handoffQueued: 'Warten auf eine Person …',
   handoffQueuedPosition: 'Warten auf eine Person. Sie sind Nummer {position} in der Warteschlange.',
+  personJoined: '{name} ist dem Chat beigetreten.',
+  personLeft: '{name} hat den Chat verlassen.',
   handoffAssigned: '{name} ist dem Chat beigetreten.',
   handoffEnded: '{name} hat den Chat verlassen. Der Assistent ist wieder da.',
   handoffEndedNoName: 'Die Person hat den Chat verlassen. Der Assistent ist wieder da.',

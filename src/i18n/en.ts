@@ -50,6 +50,8 @@ export const en = {
   agent: 'Support agent',
   handoffQueued: 'Waiting for a person to join…',
   handoffQueuedPosition: 'Waiting for a person to join. You are number {position} in the queue.',
+  personJoined: '{name} joined the chat.',
+  personLeft: '{name} left the chat.',
   handoffAssigned: '{name} joined the chat.',
   handoffEnded: '{name} left the chat. The assistant is back.',
   handoffEndedNoName: 'The person left the chat. The assistant is back.',

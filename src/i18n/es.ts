@@ -51,6 +51,8 @@ export const es: Strings = {
   handoffQueued: 'Esperando a que se una una persona…',
   handoffQueuedPosition:
     'Esperando a que se una una persona. Eres el número {position} en la cola.',
+  personJoined: '{name} se ha unido al chat.',
+  personLeft: '{name} ha salido del chat.',
   handoffAssigned: '{name} se ha unido al chat.',
   handoffEnded: '{name} ha salido del chat. El asistente vuelve a responder.',
   handoffEndedNoName: 'La persona ha salido del chat. El asistente vuelve a responder.',

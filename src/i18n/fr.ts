@@ -55,6 +55,8 @@ export const fr: Strings = {
   agent: 'Agent du support',
   handoffQueued: 'En attente d’une personne…',
   handoffQueuedPosition: 'En attente d’une personne. Vous êtes numéro {position} dans la file.',
+  personJoined: '{name} a rejoint la discussion.',
+  personLeft: '{name} a quitté la discussion.',
   handoffAssigned: '{name} a rejoint la discussion.',
   handoffEnded: '{name} a quitté la discussion. L’assistant reprend.',
   handoffEndedNoName: 'La personne a quitté la discussion. L’assistant reprend.',

@@ -49,6 +49,8 @@ export const ja: Strings = {
   agent: 'サポート担当者',
   handoffQueued: '担当者の参加を待っています…',
   handoffQueuedPosition: '担当者の参加を待っています。あなたの順番は {position} 番目です。',
+  personJoined: '{name} がチャットに参加しました。',
+  personLeft: '{name} がチャットから退出しました。',
   handoffAssigned: '{name} がチャットに参加しました。',
   handoffEnded: '{name} がチャットを退出しました。アシスタントが対応を再開します。',
   handoffEndedNoName: '担当者がチャットを退出しました。アシスタントが対応を再開します。',

@@ -110,9 +110,7 @@ export function createRoomsAdapter(): ProtocolAdapter {
         const name = str(data.user_name) ?? who;
         if (!name) return [];
         const joined = frame.type === 'user_joined';
-        const events: InboundEvent[] = [
-          { kind: 'system', text: `${name} ${joined ? 'joined' : 'left'} the chat.` },
-        ];
+        const events: InboundEvent[] = [{ kind: 'membership', name, joined }];
         if (online && who !== undefined && online.has(who) !== joined) {
           if (joined) online.add(who);
           else online.delete(who);

@@ -40,6 +40,8 @@ export type InboundEvent =
   | { kind: 'delete'; id: string }
   /** A line for the transcript from the backend (joins, leaves, notices, escalation answers). */
   | { kind: 'system'; text: string; id?: string }
+  /** Someone else joined or left; the widget words it in the visitor's language. */
+  | { kind: 'membership'; name: string; joined: boolean }
   /** Something went wrong. `fatal` stops reconnecting; `streamId` names a reply it ended. */
   | { kind: 'error'; code: string; message: string; fatal?: boolean; abortsStream?: boolean }
   /** How many people are in the conversation. */

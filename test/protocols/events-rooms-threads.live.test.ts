@@ -376,9 +376,10 @@ describe('rooms adapter, live', () => {
     const bobAdapter = createRoomsAdapter();
     const bobCtx = { ...base, userId: 'bob', userName: 'Bob' };
     const bob = new Live(bobAdapter, bobCtx);
-    expect(await ann.event('system')).to.deep.equal({
-      kind: 'system',
-      text: 'Bob joined the chat.',
+    expect(await ann.event('membership')).to.deep.equal({
+      kind: 'membership',
+      name: 'Bob',
+      joined: true,
     });
     await bob.event('presence', (e) => e.online === 2);
     bob.send(bobAdapter.encodeTyping(true, bobCtx)!);
@@ -401,9 +402,10 @@ describe('rooms adapter, live', () => {
     expect(said.message.author).to.deep.equal({ name: 'Sam (support)' });
 
     await bob.end();
-    expect(await ann.event('system', (e) => e.text.includes('left'))).to.deep.equal({
-      kind: 'system',
-      text: 'Bob left the chat.',
+    expect(await ann.event('membership', (e) => !e.joined)).to.deep.equal({
+      kind: 'membership',
+      name: 'Bob',
+      joined: false,
     });
     await ann.end();
   });

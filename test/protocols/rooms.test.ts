@@ -241,7 +241,7 @@ describe('rooms adapter: frames', () => {
       meta: { role: 'member' },
     };
     expect(adapter.decode(frame('user_joined', joined))).to.deep.equal([
-      { kind: 'system', text: 'Jane Smith joined the chat.' },
+      { kind: 'membership', name: 'Jane Smith', joined: true },
     ]);
     expect(
       adapter.decode(
@@ -251,7 +251,7 @@ describe('rooms adapter: frames', () => {
           left_at: '2024-01-01T12:30:00Z',
         }),
       ),
-    ).to.deep.equal([{ kind: 'system', text: 'Jane Smith left the chat.' }]);
+    ).to.deep.equal([{ kind: 'membership', name: 'Jane Smith', joined: false }]);
     expect(adapter.decode(frame('user_joined', { ...joined, user_id: 'user_123' }))).to.deep.equal(
       [],
     );
@@ -328,12 +328,12 @@ describe('rooms adapter: frames', () => {
     expect(joined).to.deep.include({ kind: 'presence', online: 3 });
     // A second tab of someone already here changes nothing.
     const again = adapter.decode(frame('user_joined', { user_id: 'user_789', user_name: 'Jo' }));
-    expect(again.map((e) => e.kind)).to.deep.equal(['system']);
+    expect(again.map((e) => e.kind)).to.deep.equal(['membership']);
     const left = adapter.decode(frame('user_left', { user_id: 'user_456', user_name: 'Al' }));
     expect(left).to.deep.include({ kind: 'presence', online: 2 });
     adapter.reset();
     const unknown = adapter.decode(frame('user_left', { user_id: 'user_789', user_name: 'Jo' }));
-    expect(unknown.map((e) => e.kind)).to.deep.equal(['system']);
+    expect(unknown.map((e) => e.kind)).to.deep.equal(['membership']);
   });
 
   it('reads the documented close codes', () => {
