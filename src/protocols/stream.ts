@@ -94,6 +94,7 @@ export function createStreamAdapter(): ProtocolAdapter {
         ...(clientId ? { clientId } : {}),
         ...(author ? { author } : {}),
         ...(createdAt !== undefined ? { createdAt } : {}),
+        ...(m.interrupted === true ? { interrupted: true } : {}),
       };
       events.push({ kind: 'message', message });
     }

@@ -15,6 +15,8 @@ export interface WireMessage {
   createdAt?: number;
   /** The client message id this echoes, when the backend echoes ours. */
   clientId?: string;
+  /** The backend keeps this reply as cut off before its end (its producer died or stopped). */
+  interrupted?: boolean;
 }
 
 export type InboundEvent =

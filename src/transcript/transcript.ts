@@ -47,10 +47,23 @@ export class Transcript {
       if (known.state === 'streaming') {
         known.content = wire.content;
         known.state = 'complete';
+        markInterrupted(known, wire.interrupted === true);
         return known;
       }
       if (known.role === 'user' && known.state === 'sending') known.state = 'sent';
       this.alias(known, wire.id);
+      // The backend's copy of a reply wins: one this tab saw cut off (by a reload or a drop) may
+      // have been finished since, and one it saw whole may be kept as cut off.
+      if (
+        known.role !== 'user' &&
+        known.note !== 'deleted' &&
+        (known.content !== wire.content ||
+          (known.note === 'interrupted') !== (wire.interrupted === true))
+      ) {
+        known.content = wire.content;
+        markInterrupted(known, wire.interrupted === true);
+        return known;
+      }
       return undefined;
     }
     const message: ChatMessage = {
@@ -60,6 +73,7 @@ export class Transcript {
       state: wire.role === 'user' ? 'sent' : 'complete',
       createdAt: wire.createdAt ?? now,
       ...(wire.author ? { author: wire.author } : {}),
+      ...(wire.interrupted ? { note: 'interrupted' as const } : {}),
     };
     return this.push(message);
   }
@@ -173,4 +187,10 @@ export class Transcript {
     this.messages = [];
     this.#index.clear();
   }
+}
+
+/** Sets or clears the "interrupted" note; other notes (edited, deleted…) are left alone. */
+function markInterrupted(message: ChatMessage, interrupted: boolean): void {
+  if (interrupted) message.note = 'interrupted';
+  else if (message.note === 'interrupted') delete message.note;
 }

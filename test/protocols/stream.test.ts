@@ -201,6 +201,7 @@ describe('stream adapter', () => {
         messages: [
           { messageId: 'u1', role: 'user', content: 'hello', clientMessageId: 'c1', timestamp: ts },
           { messageId: 'r1', role: 'assistant', content: 'Hi!', timestamp: ts },
+          { messageId: 'r0', role: 'assistant', content: 'Cut', interrupted: true, timestamp: ts },
           {
             messageId: 'a1',
             role: 'agent',
@@ -228,6 +229,10 @@ describe('stream adapter', () => {
         message: { id: 'u1', role: 'user', content: 'hello', clientId: 'c1', createdAt: at },
       },
       { kind: 'message', message: { id: 'r1', role: 'assistant', content: 'Hi!', createdAt: at } },
+      {
+        kind: 'message',
+        message: { id: 'r0', role: 'assistant', content: 'Cut', createdAt: at, interrupted: true },
+      },
       {
         kind: 'message',
         message: {

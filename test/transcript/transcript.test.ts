@@ -46,6 +46,35 @@ describe('transcript', () => {
     expect(t.messages).to.have.length(1);
   });
 
+  it("takes the backend's copy of a reply: finished since this tab saw it cut, or cut", () => {
+    const t = new Transcript();
+    // A reload restores a reply that was streaming as interrupted; the server finished it.
+    t.push({
+      id: 'r1',
+      role: 'assistant',
+      content: 'Half an ans',
+      state: 'complete',
+      note: 'interrupted',
+      createdAt: 1,
+    });
+    const whole = t.receive({ id: 'r1', role: 'assistant', content: 'Half an answer, and more.' });
+    expect(whole).to.equal(t.find('r1'));
+    expect(whole).to.include({ content: 'Half an answer, and more.', state: 'complete' });
+    expect(whole!.note).to.equal(undefined);
+    // A reply the server keeps as cut off shows as such, new or known.
+    const cut = t.receive({ id: 'r2', role: 'assistant', content: 'Cu', interrupted: true });
+    expect(cut!.note).to.equal('interrupted');
+    t.push({ id: 'r3', role: 'assistant', content: 'Seen whole', state: 'complete', createdAt: 2 });
+    expect(
+      t.receive({ id: 'r3', role: 'assistant', content: 'Seen whole', interrupted: true })!.note,
+    ).to.equal('interrupted');
+    // Nothing new: nothing to redraw.
+    expect(
+      t.receive({ id: 'r3', role: 'assistant', content: 'Seen whole', interrupted: true }),
+    ).to.equal(undefined);
+    expect(t.messages).to.have.length(3);
+  });
+
   it('finishes replies that will not continue and marks them', () => {
     const t = new Transcript();
     t.append('r1', 'partial');
