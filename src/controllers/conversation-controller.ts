@@ -18,6 +18,9 @@ import {
 } from '../events.js';
 import type { Strings } from '../i18n/en.js';
 import { format } from '../i18n/format.js';
+import { HandoffState } from '../conversation/handoff.js';
+import { HistoryPager } from '../conversation/history.js';
+import { TypingState } from '../conversation/typing.js';
 import { createAdapter, isProtocol } from '../protocols/index.js';
 import type {
   Capabilities,
@@ -43,8 +46,6 @@ export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
  * sends closer than they left; a slightly longer window keeps us under it.
  */
 const RATE_WINDOW_SLACK_MS = 100;
-/** Another participant's typing indicator lapses after this long without news. */
-const TYPING_TTL_MS = 6000;
 
 export interface ConversationConfig {
   protocol: string;
@@ -77,18 +78,14 @@ export class ConversationController implements ReactiveController {
   /** A note under the composer (too long, queued by the rate limit, offline). */
   notice: string | undefined;
   presence: number | undefined;
-  handoff: HandoffDetail | undefined;
-  /** Why nobody can take the chat (`nobody-online`, `outside-hours`), when the server said. */
-  handoffReason: string | undefined;
-  /** The message left for the team was stored. */
-  leftMessage = false;
   /** Whether the current connection has been started at least once. */
   started = false;
 
   #connection: Connection | undefined;
   #adapter: ProtocolAdapter | undefined;
-  #awaitingReply = false;
-  readonly #typers = new Map<string, number>();
+  readonly #typing = new TypingState();
+  readonly #handoff = new HandoffState();
+  readonly #history = new HistoryPager();
   readonly #promises = new Map<string, Pending>();
   #written = new Set<string>();
   #limiter: RateLimiter | undefined;
@@ -101,9 +98,6 @@ export class ConversationController implements ReactiveController {
   /** A stored chat id the backend no longer knows is dropped once, and a new chat made. */
   #recoveredStaleChat = false;
   #ready = false;
-  #historyCursor: string | undefined;
-  #historyLoading = false;
-  #historyDone = false;
   /** Replies a backend started that have no text yet. */
   readonly #opening = new Map<string, { role?: Role; author?: Author }>();
   /** The status last told to the page in `chat-status`. */
@@ -147,20 +141,30 @@ export class ConversationController implements ReactiveController {
 
   /** Who is typing, in words; undefined when nobody is. */
   get typingLabel(): string | undefined {
-    const now = Date.now();
-    const names = [...this.#typers].filter(([, until]) => until > now).map(([name]) => name);
-    if (names.length > 0)
-      return format(this.#strings(), 'personTyping', { name: names.join(', ') });
-    if (this.#awaitingReply && !this.#humanHasChat) return this.#strings().typing;
-    return undefined;
+    return this.#typing.label(this.#strings(), !this.#handoff.humanHasChat);
+  }
+
+  get handoff(): HandoffDetail | undefined {
+    return this.#handoff.detail;
+  }
+
+  /** Why nobody can take the chat (`nobody-online`, `outside-hours`), when the server said. */
+  get handoffReason(): string | undefined {
+    return this.#handoff.reason;
+  }
+
+  /** The message left for the team was stored. */
+  get leftMessage(): boolean {
+    return this.#handoff.leftMessage;
+  }
+
+  /** A person is waited for or holds the chat. */
+  get handoffActive(): boolean {
+    return this.#handoff.active;
   }
 
   get hasStoredConversation(): boolean {
     return this.transcript.messages.length > 0;
-  }
-
-  get #humanHasChat(): boolean {
-    return this.handoff?.state === 'assigned';
   }
 
   /** Read the stored transcript for the current configuration. */
@@ -336,7 +340,7 @@ export class ConversationController implements ReactiveController {
       pending.reject(new Error('The chat was cleared.'));
     this.#promises.clear();
     this.#written.clear();
-    this.#awaitingReply = false;
+    this.#typing.awaitingReply = false;
     forget(this.#key);
     this.host.requestUpdate();
   }
@@ -348,24 +352,15 @@ export class ConversationController implements ReactiveController {
 
   /** Load the next older page of history, where the backend has paged history. */
   async loadOlder(): Promise<void> {
-    const adapter = this.#adapter;
-    const connection = this.#connection;
-    if (!adapter?.historyRequest || !connection || this.#historyLoading) return;
-    if (this.#ready && this.#historyCursor === undefined && this.#historyDone) return;
-    const spec = adapter.historyRequest(connection.context, this.#historyCursor);
-    if (!spec) return;
-    this.#historyLoading = true;
+    if (!this.#adapter || !this.#connection) return;
     try {
-      const page = spec.read(await connection.request(spec.request));
-      this.transcript.prepend(page.messages);
-      this.#historyCursor = page.before;
-      this.#historyDone = page.before === undefined;
+      const older = await this.#history.older(this.#adapter, this.#connection, this.#ready);
+      if (!older) return;
+      this.transcript.prepend(older);
       this.#persist();
       this.host.requestUpdate();
     } catch (error) {
       this.#emitError('history', `Could not load earlier messages: ${describe(error)}`);
-    } finally {
-      this.#historyLoading = false;
     }
   }
 
@@ -441,13 +436,7 @@ export class ConversationController implements ReactiveController {
     for (const frame of this.#adapter?.greeted?.(connection!.context) ?? [])
       connection?.send(frame);
     this.#flush();
-    if (
-      this.#adapter?.capabilities().history &&
-      !this.#historyDone &&
-      this.#historyCursor === undefined
-    ) {
-      void this.loadOlder();
-    }
+    if (this.#adapter?.capabilities().history && this.#history.untouched) void this.loadOlder();
   }
 
   /** Show a reply announced by `stream-start` now that it has something to show. */
@@ -461,9 +450,8 @@ export class ConversationController implements ReactiveController {
   #onClosed(): void {
     this.#ready = false;
     this.#written = new Set();
-    this.#awaitingReply = false;
+    this.#typing.clear();
     this.#opening.clear();
-    this.#typers.clear();
     // A server that resumes continues the reply on the next socket; any other
     // reply will never get its end, so it is finished now and marked.
     if (!this.#adapter?.capabilities().resumes) {
@@ -494,17 +482,13 @@ export class ConversationController implements ReactiveController {
         return;
       }
       case 'typing':
-        if (event.who) {
-          if (event.active) this.#typers.set(event.who.name, Date.now() + TYPING_TTL_MS);
-          else this.#typers.delete(event.who.name);
-        } else {
-          this.#awaitingReply = event.active;
-        }
+        if (event.who) this.#typing.person(event.who.name, event.active);
+        else this.#typing.awaitingReply = event.active;
         this.host.requestUpdate();
         return;
       case 'message': {
-        if (event.message.author) this.#typers.delete(event.message.author.name);
-        if (event.message.role !== 'user') this.#awaitingReply = false;
+        if (event.message.author) this.#typing.person(event.message.author.name, false);
+        if (event.message.role !== 'user') this.#typing.awaitingReply = false;
         const message = transcript.receive(event.message);
         if (message) this.#complete(message);
         this.host.requestUpdate();
@@ -518,7 +502,7 @@ export class ConversationController implements ReactiveController {
             ...(event.role ? { role: event.role } : {}),
             ...(event.author ? { author: event.author } : {}),
           });
-          if ((event.role ?? 'assistant') === 'assistant') this.#awaitingReply = true;
+          if ((event.role ?? 'assistant') === 'assistant') this.#typing.awaitingReply = true;
         }
         this.host.requestUpdate();
         return;
@@ -526,7 +510,7 @@ export class ConversationController implements ReactiveController {
         this.#open(event.id);
         if (transcript.append(event.id, event.delta, event.role)) {
           this.#lastDeltaAt = Date.now();
-          this.#awaitingReply = false;
+          this.#typing.awaitingReply = false;
           this.#scheduleRender();
         }
         return;
@@ -536,7 +520,7 @@ export class ConversationController implements ReactiveController {
         this.#opening.delete(event.id);
         const message = transcript.end(event.id, event.content, event.finalId);
         if (message && event.interrupted) message.note = 'interrupted';
-        this.#awaitingReply = false;
+        this.#typing.awaitingReply = false;
         if (message) this.#complete(message);
         this.host.requestUpdate();
         return;
@@ -570,7 +554,7 @@ export class ConversationController implements ReactiveController {
         return;
       }
       case 'error': {
-        this.#awaitingReply = false;
+        this.#typing.awaitingReply = false;
         if (event.abortsStream) {
           this.#opening.clear();
           this.#finishReplies(transcript.interruptStreaming());
@@ -595,7 +579,7 @@ export class ConversationController implements ReactiveController {
         this.#onHandoff(event);
         return;
       case 'left-message':
-        this.leftMessage = true;
+        this.#handoff.leftMessage = true;
         this.host.requestUpdate();
         return;
       case 'refused':
@@ -660,7 +644,7 @@ export class ConversationController implements ReactiveController {
     if (!frame || !this.#connection?.send(frame)) return;
     // The partial reply stays marked interrupted; its question gets a new reply.
     this.#retried.add(id);
-    this.#awaitingReply = true;
+    this.#typing.awaitingReply = true;
     this.host.requestUpdate();
   }
 
@@ -673,11 +657,6 @@ export class ConversationController implements ReactiveController {
 
   readonly #retried = new Set<string>();
 
-  /** A person is waited for or holds the chat. */
-  get handoffActive(): boolean {
-    return this.handoff?.state === 'queued' || this.handoff?.state === 'assigned';
-  }
-
   /** Nobody could take the chat: a message (and email) for the team. */
   leaveMessage(email: string, message: string): boolean {
     const frame = this.#adapter?.encodeLeaveMessage?.(email, message, this.#connection!.context);
@@ -689,42 +668,23 @@ export class ConversationController implements ReactiveController {
   }
 
   #onHandoff(event: Extract<InboundEvent, { kind: 'handoff' }>): void {
-    const previous = this.handoff;
-    const next: HandoffDetail = {
-      state: event.state,
-      ...(event.agent ? { agent: event.agent } : {}),
-      ...(event.position !== undefined ? { position: event.position } : {}),
-    };
-    this.handoffReason = event.reason;
-    // A sync after a reconnect repeats the state the tab already shows: tell the page (and
-    // screen readers) about changes only.
-    if (
-      previous?.state === next.state &&
-      previous.position === next.position &&
-      previous.agent?.name === next.agent?.name
-    ) {
-      return;
-    }
-    if (next.state === 'assigned') this.#awaitingReply = false;
-    if (next.state === 'unavailable') this.leftMessage = false;
+    const next = this.#handoff.apply(event);
+    if (!next) return;
+    if (next.state === 'assigned') this.#typing.awaitingReply = false;
     if (next.state === 'ended') {
-      const agent = next.agent ?? previous?.agent;
-      if (agent && !next.agent) next.agent = agent;
       const strings = this.#strings();
-      const text = agent
-        ? format(strings, 'handoffEnded', { name: agent.name })
-        : strings.handoffEndedNoName;
       this.#complete(
         this.transcript.push({
           id: crypto.randomUUID(),
           role: 'system',
-          content: text,
+          content: next.agent
+            ? format(strings, 'handoffEnded', { name: next.agent.name })
+            : strings.handoffEndedNoName,
           state: 'complete',
           createdAt: Date.now(),
         }),
       );
     }
-    this.handoff = next;
     this.host.dispatchEvent(new ChatHandoffEvent(next));
     this.host.requestUpdate();
   }
@@ -749,7 +709,9 @@ export class ConversationController implements ReactiveController {
       this.#limiter?.record(Date.now());
       this.#written.add(message.id);
       // While a person holds the chat the bot stays silent: no "thinking" dots.
-      if (capabilities.expectsReply !== false && !this.#humanHasChat) this.#awaitingReply = true;
+      if (capabilities.expectsReply !== false && !this.#handoff.humanHasChat) {
+        this.#typing.awaitingReply = true;
+      }
       if ('frame' in outgoing) {
         if (!connection.send(outgoing.frame)) {
           this.#written.delete(message.id);
@@ -788,7 +750,7 @@ export class ConversationController implements ReactiveController {
   #fail(message: ChatMessage, reason: string): void {
     message.state = 'failed';
     message.reason = reason;
-    this.#awaitingReply = false;
+    this.#typing.awaitingReply = false;
     this.#promises.get(message.id)?.reject(new Error(reason));
     this.#promises.delete(message.id);
     this.#emitError('send-failed', reason);
@@ -831,18 +793,13 @@ export class ConversationController implements ReactiveController {
   #tick(): void {
     const now = Date.now();
     let dirty = this.status.status === 'reconnecting' || this.status.retryAt !== undefined;
-    for (const [name, until] of this.#typers) {
-      if (until <= now) {
-        this.#typers.delete(name);
-        dirty = true;
-      }
-    }
+    if (this.#typing.lapse(now)) dirty = true;
     const capabilities = this.#adapter?.capabilities();
     if (capabilities && (this.transcript.streaming.length > 0 || this.#opening.size > 0)) {
       const silent = now - this.#lastDeltaAt;
       if (silent >= capabilities.replySilenceMs) {
         // A reply that never said anything leaves nothing to keep, only the dots to stop.
-        if (this.#opening.size > 0) this.#awaitingReply = false;
+        if (this.#opening.size > 0) this.#typing.awaitingReply = false;
         this.#opening.clear();
         const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : null;
         this.#finishReplies(this.transcript.interruptStreaming(note));
@@ -872,11 +829,6 @@ export function defaultApiBase(server: string): string {
     return '';
   }
 }
-
-/**
- * Adapters whose backend replays history without ids can take what this tab
- * already shows (`threads`); an optional method, as the adapter interface has none.
- */
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
