@@ -258,6 +258,26 @@ export function storeSuite(name, make) {
     assert.equal((await support.listConversations({ limit: 1 })).length, 1);
   });
 
+  // The inbox reads these listings; Redis reads them a slice of conversations per call.
+  it('long listings: every conversation, the queue in asking order', async (t) => {
+    const { support } = await make(t);
+    const ids = [];
+    for (let i = 0; i < 450; i++) ids.push((await support.conversationOf(`many-${i}`)).id);
+    const asking = ids.slice(0, 430);
+    for (const id of asking) await support.enqueue(id, iso());
+    await support.take(/** @type {string} */ (asking[0]), 'maya', iso());
+
+    const waiting = asking.slice(1);
+    assert.deepEqual(await support.queue(), waiting);
+    const queued = (await support.listConversations({ handoff: 'queued' })).map((c) => c.id);
+    assert.deepEqual(queued.sort(), [...waiting].sort());
+    assert.equal((await support.listConversations()).length, 450);
+    assert.deepEqual(
+      (await support.listConversations({ handoff: 'assigned' })).map((c) => c.id),
+      [asking[0]],
+    );
+  });
+
   it('left messages: newest first, capped, resolved once', async (t) => {
     const { support } = await make(t, { supportLimits: { maxLeftMessages: 2 } });
     const one = await support.addLeftMessage({ conversationId: 'c', email: 'a@b.c', message: '1' });

@@ -88,6 +88,18 @@ touch(id)
 return 1
 `;
 
+// Many conversations in one call, for listings (the inbox, the queue): read only, so looking at
+// the inbox does not keep every conversation in it alive, as in the memory store. One call
+// rather than one per conversation, which made each inbox a few hundred round trips that every
+// chat's commands queued behind. ARGV 3.. the ids; a conversation that is gone is false.
+const METAS = `${PRELUDE}
+local out = {}
+for i = 3, #ARGV do
+  if exists(ARGV[i]) then out[#out + 1] = meta(ARGV[i]) else out[#out + 1] = false end
+end
+return out
+`;
+
 const LIST_MESSAGES = `${PRELUDE}
 local id = ARGV[3]
 if not exists(id) then return false end
@@ -322,6 +334,9 @@ redis.call('HSET', P .. 'left', ARGV[3], cjson.encode(record))
 return 1
 `;
 
+/** How many conversations one listing call reads. */
+const METAS_PER_CALL = 200;
+
 /**
  * @typedef {import('../support-store.js').SupportStore} SupportStore
  * @typedef {import('../support-store.js').SupportConversation} SupportConversation
@@ -399,10 +414,15 @@ export function createRedisSupportStore(redis, options = {}) {
     return { ok: ok === 1, conversation: toConversation(meta) };
   }
 
-  /** @param {string[]} ids */
+  /** @param {string[]} ids @returns {Promise<Array<SupportConversation | undefined>>} */
   async function conversationsById(ids) {
-    const found = await Promise.all(ids.map((id) => call(GET, [id])));
-    return found.map(toConversation);
+    const found = [];
+    // In slices, so one call never holds Redis for long however long the list.
+    for (let start = 0; start < ids.length; start += METAS_PER_CALL) {
+      const reply = await call(METAS, ids.slice(start, start + METAS_PER_CALL));
+      found.push(...(Array.isArray(reply) ? reply : []).map(toConversation));
+    }
+    return found;
   }
 
   /** @param {string} id */
