@@ -1498,11 +1498,17 @@ export function createConversationService({
 
   // --- what the console shows -----------------------------------------------------------------
 
-  /** @param {SupportConversation} conversation */
-  async function summary(conversation) {
+  /**
+   * @param {SupportConversation} conversation
+   * @param {string[]} [queue] the queue, when the caller has it (the inbox): reading it again
+   *   for each waiting visitor made the inbox quadratic in the queue's length
+   */
+  async function summary(conversation, queue) {
     const handoff = conversation.handoff;
     const position =
-      handoff?.state === 'queued' ? (await store.queue()).indexOf(conversation.id) + 1 : undefined;
+      handoff?.state === 'queued'
+        ? (queue ?? (await store.queue())).indexOf(conversation.id) + 1
+        : undefined;
     const online =
       lives.has(conversation.id) || (await store.attachedVisitors(conversation.id)) > 0;
     return {
@@ -1547,24 +1553,22 @@ export function createConversationService({
   }
 
   async function inbox() {
-    const queue = await store.queue();
-    const waiting = [];
-    for (const id of queue) {
-      const conversation = await store.getConversation(id);
-      if (conversation) waiting.push(await summary(conversation));
-    }
-    const assigned = await Promise.all(
-      (await store.listConversations({ handoff: 'assigned' })).map(summary),
+    // Listings, each read in a call or two whatever its length, not a read per conversation.
+    const [queue, queued, assignedList, botList] = await Promise.all([
+      store.queue(),
+      store.listConversations({ handoff: 'queued' }),
+      store.listConversations({ handoff: 'assigned' }),
+      store.listConversations({ handoff: 'none', includeClosed: false, limit: INBOX_BOT_LIMIT }),
+    ]);
+    const place = new Map(queue.map((id, index) => [id, index]));
+    const waiting = await Promise.all(
+      queued
+        .filter((c) => place.has(c.id))
+        .sort((a, b) => (place.get(a.id) ?? 0) - (place.get(b.id) ?? 0))
+        .map((c) => summary(c, queue)),
     );
-    const bot = await Promise.all(
-      (
-        await store.listConversations({
-          handoff: 'none',
-          includeClosed: false,
-          limit: INBOX_BOT_LIMIT,
-        })
-      ).map(summary),
-    );
+    const assigned = await Promise.all(assignedList.map((c) => summary(c)));
+    const bot = await Promise.all(botList.map((c) => summary(c)));
     const leftMessages = await store.listLeftMessages();
     const reason = await unavailability();
     const online = await store.onlineAgents();
