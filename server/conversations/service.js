@@ -1336,7 +1336,19 @@ export function createConversationService({
    * @returns {Promise<ActionResult | { status: 'ok', message: SupportMessage, delivered: boolean }>}
    */
   async function agentMessage(agent, conversationId, content, clientMessageId) {
-    const conversation = await store.getConversation(conversationId);
+    const key =
+      typeof clientMessageId === 'string' &&
+      clientMessageId.length > 0 &&
+      clientMessageId.length <= 64
+        ? `agent:${agent.id}\n${clientMessageId}`
+        : undefined;
+    // Independent reads at once: one wait for the store instead of three in a row, which under
+    // load was most of the time between the POST and the visitor seeing the message.
+    const [conversation, earlier, attached] = await Promise.all([
+      store.getConversation(conversationId),
+      key === undefined ? undefined : seen.get(key),
+      store.attachedVisitors(conversationId),
+    ]);
     const refused = refusal(agent, conversation);
     if (refused) return refused;
     if (typeof content !== 'string' || content.trim() === '') {
@@ -1348,13 +1360,6 @@ export function createConversationService({
         detail: `Message too long (maximum ${MAX_CONTENT_LENGTH} characters)`,
       };
     }
-    const key =
-      typeof clientMessageId === 'string' &&
-      clientMessageId.length > 0 &&
-      clientMessageId.length <= 64
-        ? `agent:${agent.id}\n${clientMessageId}`
-        : undefined;
-    const earlier = key === undefined ? undefined : await seen.get(key);
     if (earlier) return { status: 'ok', message: earlier, delivered: Boolean(earlier.deliveredAt) };
 
     const timestamp = iso();
@@ -1367,9 +1372,8 @@ export function createConversationService({
       agent: agentRef(agent),
       ...(key !== undefined ? { clientMessageId: /** @type {string} */ (clientMessageId) } : {}),
     };
-    const delivered = (await store.attachedVisitors(conversationId)) > 0;
+    const delivered = attached > 0;
     if (delivered) message.deliveredAt = timestamp;
-    if (key !== undefined) await seen.set(key, message);
     if (typingIn.get(agent.id)?.has(conversationId)) sendAgentTyping(agent, conversationId, false);
     await emit(
       conversationId,
@@ -1381,6 +1385,9 @@ export function createConversationService({
       },
       { message },
     );
+    // Remembered once stored, as visitors' messages are: a POST that failed before the message
+    // was stored is stored when it is tried again, and the visitor does not wait for this.
+    if (key !== undefined) await seen.set(key, message);
     toWatchers(conversationId, { type: 'message', message: consoleMessage(message) });
     inboxChanged();
     return { status: 'ok', message, delivered };

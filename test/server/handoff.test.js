@@ -248,6 +248,31 @@ test('a person answers: the bot is silent, messages and typing reach every tab, 
   assert.equal((await maya.say(id, 'still me')).status, 403);
 });
 
+test('an agent message sent again with the same clientMessageId is stored and shown once', async (t) => {
+  const app = await startDesk(t);
+  const maya = await Agent.online(app, 'maya');
+  const { client } = await extendedSocket(new Visitor(app));
+  await escalate(client);
+  const id = await firstWaiting(maya);
+  assert.equal((await maya.act(id, 'take')).status, 200);
+
+  const body = { content: 'Let me look into it', clientMessageId: 'console-1' };
+  const first = await maya.act(id, 'messages', body);
+  assert.equal(first.status, 201);
+  const heard = (await client.readUntil((f) => f.type === 'agent-message')).at(-1);
+  assert.equal(heard.messageId, first.body.message.messageId);
+
+  // The console tries again (say the first answer never reached it): the same message.
+  const again = await maya.act(id, 'messages', body);
+  assert.equal(again.status, 201);
+  assert.equal(again.body.message.messageId, first.body.message.messageId);
+  const later = await client.drainWithPing();
+  assert.ok(!later.some((f) => f.type === 'agent-message'), 'the visitor sees it once');
+  const { body: view } = await maya.request('GET', `/agent/api/conversations/${id}`);
+  const kept = view.messages.filter((/** @type {any} */ m) => m.clientMessageId === 'console-1');
+  assert.equal(kept.length, 1, 'stored once');
+});
+
 test('sync during a handoff: the queue position, then the agent and their messages', async (t) => {
   const app = await startDesk(t);
   const maya = await Agent.online(app, 'maya');
