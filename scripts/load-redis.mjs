@@ -254,8 +254,10 @@ async function main() {
         visitors.map(async (v, i) => {
           await pause();
           const sentAt = performance.now();
+          // With an id, as the console sends it (so a retried POST is stored once).
           const res = await act(`conversations/${v.id}/messages`, {
             content: `answer ${round} to ${i}`,
+            clientMessageId: `a${round}-v${i}`,
           });
           if (res.status !== 201) throw new Error(`an agent message answered ${res.status}`);
           const { message } = await res.json();
