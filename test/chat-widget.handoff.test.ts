@@ -1,41 +1,20 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
 import '../src/define.js';
-import type { ChatWidget } from '../src/chat-widget.js';
 import type { HandoffDetail } from '../src/events.js';
-import {
-  connected,
-  messages,
-  part,
-  received,
-  streamHttp,
-  streamUrl,
-  typeAndSend,
-  uniqueKey,
-  until,
-} from './helpers.js';
-
-const TOKEN = 'stream-token';
+import { connected, messages, part, received, typeAndSend, uniqueKey, until } from './helpers.js';
+import { streamPost, streamWidgetFixture } from './helpers.js';
 
 beforeEach(() => sessionStorage.clear());
 
 async function widget(key: string, scenario = 'handoff', sync?: object) {
-  const server =
-    streamUrl(key, scenario) + (sync ? `&sync=${encodeURIComponent(JSON.stringify(sync))}` : '');
-  const el = await fixture<ChatWidget>(
-    html`<chat-widget
-      id=${key}
-      mode="inline"
-      server=${server}
-      token=${TOKEN}
-      style="height: 520px"
-    ></chat-widget>`,
-  );
+  const query = sync ? `&sync=${encodeURIComponent(JSON.stringify(sync))}` : '';
+  const el = await streamWidgetFixture(key, { scenario, query, height: '520px' });
   await connected(el);
   return el;
 }
 
 async function push(key: string, frame: object) {
-  await fetch(`${streamHttp()}/__send?key=${key}`, { method: 'POST', body: JSON.stringify(frame) });
+  await streamPost('/__send', key, JSON.stringify(frame));
 }
 
 describe('chat-widget: human handoff', () => {
@@ -60,7 +39,7 @@ describe('chat-widget: human handoff', () => {
     // Reconnecting syncs again; nothing shows twice and the page hears of no change.
     const changes: HandoffDetail[] = [];
     el.addEventListener('chat-handoff', (e) => changes.push(e.detail));
-    await fetch(`${streamHttp()}/__drop?key=${key}`, { method: 'POST' });
+    await streamPost('/__drop', key);
     await until(
       async () => (await received(key)).filter((f) => f.type === 'sync').length === 2,
       'second sync',

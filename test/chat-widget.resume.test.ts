@@ -1,41 +1,23 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import '../src/define.js';
-import type { ChatWidget } from '../src/chat-widget.js';
-import {
-  connected,
-  messages,
-  part,
-  received,
-  streamHttp,
-  streamUrl,
-  uniqueKey,
-  until,
-} from './helpers.js';
-
-const TOKEN = 'stream-token';
+import { connected, messages, part, received, streamHttp, uniqueKey, until } from './helpers.js';
+import { streamPost, streamWidgetFixture } from './helpers.js';
 
 beforeEach(() => sessionStorage.clear());
 
 async function widget(key: string) {
-  const el = await fixture<ChatWidget>(
-    html`<chat-widget
-      id=${key}
-      mode="inline"
-      server=${streamUrl(key, 'resume')}
-      token=${TOKEN}
-    ></chat-widget>`,
-  );
+  const el = await streamWidgetFixture(key, { scenario: 'resume' });
   await connected(el);
   return el;
 }
 
 /** A frame of the conversation, numbered by the fixture and sent to every open socket of it. */
 async function conv(key: string, frame: object) {
-  await fetch(`${streamHttp()}/__conv?key=${key}`, { method: 'POST', body: JSON.stringify(frame) });
+  await streamPost('/__conv', key, JSON.stringify(frame));
 }
 
 async function drop(key: string) {
-  await fetch(`${streamHttp()}/__drop?key=${key}`, { method: 'POST' });
+  await streamPost('/__drop', key);
 }
 
 describe('chat-widget: resume after drops (multi-process server)', () => {

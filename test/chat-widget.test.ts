@@ -12,21 +12,12 @@ import {
   uniqueKey,
   until,
 } from './helpers.js';
-
-const TOKEN = 'stream-token';
+import { STREAM_TOKEN, streamWidgetFixture } from './helpers.js';
 
 beforeEach(() => sessionStorage.clear());
 
 async function inline(key: string, scenario = 'strict', extra = {}) {
-  const el = await fixture<ChatWidget>(
-    html`<chat-widget
-      id=${key}
-      mode="inline"
-      server=${streamUrl(key, scenario)}
-      token=${TOKEN}
-      style="height: 500px"
-    ></chat-widget>`,
-  );
+  const el = await streamWidgetFixture(key, { scenario, height: '500px' });
   Object.assign(el, extra);
   return el;
 }
@@ -50,7 +41,7 @@ describe('chat-widget: loading', () => {
 describe('chat-widget: popup mode', () => {
   it('shows only the launcher until opened', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget server=${streamUrl(uniqueKey())} token=${STREAM_TOKEN}></chat-widget>`,
     );
     expect(part(el, 'launcher')).to.exist;
     expect(part(el, 'panel')!.hidden).to.be.true;
@@ -59,7 +50,7 @@ describe('chat-widget: popup mode', () => {
 
   it('opens from the launcher, focuses the input, and closes with Escape back to the launcher', async () => {
     const el = await fixture<ChatWidget>(
-      html`<chat-widget server=${streamUrl(uniqueKey())} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget server=${streamUrl(uniqueKey())} token=${STREAM_TOKEN}></chat-widget>`,
     );
     const opened = oneEvent(el, 'chat-open');
     part(el, 'launcher')!.click();
@@ -84,7 +75,7 @@ describe('chat-widget: popup mode', () => {
   it('does not connect before the panel first opens', async () => {
     const key = uniqueKey();
     const el = await fixture<ChatWidget>(
-      html`<chat-widget server=${streamUrl(key)} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget server=${streamUrl(key)} token=${STREAM_TOKEN}></chat-widget>`,
     );
     await el.updateComplete;
     const before = await (await fetch(`${streamHttp()}/__connections?key=${key}`)).json();
@@ -100,7 +91,7 @@ describe('chat-widget: popup mode', () => {
         theme="dark"
         open
         server=${streamUrl(uniqueKey())}
-        token=${TOKEN}
+        token=${STREAM_TOKEN}
       ></chat-widget>`,
     );
     const launcher = part(el, 'launcher')!;
@@ -116,7 +107,7 @@ describe('chat-widget: popup mode', () => {
       html`<chat-widget
         style="--chat-widget-accent: rgb(1, 2, 3)"
         server=${streamUrl(uniqueKey())}
-        token=${TOKEN}
+        token=${STREAM_TOKEN}
       ></chat-widget>`,
     );
     expect(getComputedStyle(part(el, 'launcher')!).backgroundColor).to.equal('rgb(1, 2, 3)');
@@ -305,7 +296,7 @@ describe('chat-widget: a conversation on the stream protocol', () => {
         mode="inline"
         escalation="off"
         server=${streamUrl(uniqueKey())}
-        token=${TOKEN}
+        token=${STREAM_TOKEN}
       ></chat-widget>`,
     );
     expect(part(el, 'escalate-button')).to.equal(null);
@@ -382,7 +373,7 @@ describe('chat-widget: reliability', () => {
       .map((k) => sessionStorage.getItem(k))
       .join('');
     expect(stored).to.contain('remember me');
-    expect(stored).not.to.contain(TOKEN);
+    expect(stored).not.to.contain(STREAM_TOKEN);
   });
 
   it('clear() forgets the transcript', async () => {
@@ -406,7 +397,7 @@ describe('chat-widget: reliability', () => {
         server=${streamUrl(key, 'refuse-once')}
         .getToken=${() => {
           calls += 1;
-          return Promise.resolve({ token: TOKEN, expires_in: 300 });
+          return Promise.resolve({ token: STREAM_TOKEN, expires_in: 300 });
         }}
       ></chat-widget>`,
     );
@@ -512,7 +503,7 @@ describe('chat-widget: names, badge, time, languages', () => {
   it('counts replies that arrive while the popup is closed on the launcher, and clears on open', async () => {
     const key = uniqueKey();
     const el = await fixture<ChatWidget>(
-      html`<chat-widget id=${key} server=${streamUrl(key)} token=${TOKEN}></chat-widget>`,
+      html`<chat-widget id=${key} server=${streamUrl(key)} token=${STREAM_TOKEN}></chat-widget>`,
     );
     el.open = true;
     await connected(el);
@@ -537,7 +528,7 @@ describe('chat-widget: names, badge, time, languages', () => {
         assistant-name="Ada"
         assistant-avatar="data:image/gif;base64,R0lGODlhAQABAAAAACw="
         server=${streamUrl(key)}
-        token=${TOKEN}
+        token=${STREAM_TOKEN}
       ></chat-widget>`,
     );
     await connected(el);
@@ -557,7 +548,7 @@ describe('chat-widget: names, badge, time, languages', () => {
         mode="inline"
         lang="ar"
         server=${streamUrl(uniqueKey())}
-        token=${TOKEN}
+        token=${STREAM_TOKEN}
       ></chat-widget>`,
     );
     const panel = part(el, 'panel')!;
@@ -620,7 +611,7 @@ describe('chat-widget: configured late by a page script', () => {
   it('connects once the page sets server after the element upgraded, and drops the config error', async () => {
     const key = uniqueKey();
     const el = await fixture<ChatWidget>(
-      html`<chat-widget mode="inline" token=${TOKEN}></chat-widget>`,
+      html`<chat-widget mode="inline" token=${STREAM_TOKEN}></chat-widget>`,
     );
     await until(() => part(el, 'error'), 'config error shown');
     el.setAttribute('server', streamUrl(key));

@@ -1,4 +1,5 @@
-import { waitUntil } from '@open-wc/testing';
+import { fixture, html, waitUntil } from '@open-wc/testing';
+import { nothing } from 'lit';
 import { fixtures } from '/__fixtures__.js';
 import type { ChatWidget } from '../src/chat-widget.js';
 
@@ -9,6 +10,9 @@ export function uniqueKey(): string {
   counter += 1;
   return `k${Date.now().toString(36)}${counter}`;
 }
+
+/** The token the stream fixture (test/fixtures/stream-server.js, VALID_TOKEN) accepts. */
+export const STREAM_TOKEN = 'stream-token';
 
 export function streamUrl(key: string, scenario = 'strict'): string {
   return `${fixtures.stream!.ws}?scenario=${scenario}&key=${key}`;
@@ -21,6 +25,35 @@ export function streamHttp(): string {
 export async function received(key: string): Promise<Array<Record<string, unknown>>> {
   const response = await fetch(`${streamHttp()}/__received?key=${key}`);
   return (await response.json()) as Array<Record<string, unknown>>;
+}
+
+/** POSTs to one of the stream fixture's test endpoints (`/__send`, `/__drop`, …) for a key. */
+export function streamPost(path: string, key: string, body?: BodyInit): Promise<Response> {
+  return fetch(`${streamHttp()}${path}?key=${key}`, { method: 'POST', body });
+}
+
+/**
+ * `<chat-widget id=key mode="inline">` on the stream fixture with STREAM_TOKEN, rendered by
+ * `fixture` (which waits for its first update): `query` is appended to the fixture URL for
+ * `scenario` (`&name=value…`); `height`, when given, is its inline style height.
+ */
+export async function streamWidgetFixture(
+  key: string,
+  {
+    scenario = 'strict',
+    query = '',
+    height,
+  }: { scenario?: string; query?: string; height?: string } = {},
+): Promise<ChatWidget> {
+  return fixture<ChatWidget>(
+    html`<chat-widget
+      id=${key}
+      mode="inline"
+      server=${streamUrl(key, scenario) + query}
+      token=${STREAM_TOKEN}
+      style=${height ? `height: ${height}` : nothing}
+    ></chat-widget>`,
+  );
 }
 
 export function part(el: ChatWidget, name: string): HTMLElement | null {
