@@ -1,4 +1,4 @@
-import { fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { nothing } from 'lit';
 import { fixtures } from '/__fixtures__.js';
 import type { ChatWidget } from '../src/chat-widget.js';
@@ -32,6 +32,15 @@ export function streamPost(path: string, key: string, body?: BodyInit): Promise<
   return fetch(`${streamHttp()}${path}?key=${key}`, { method: 'POST', body });
 }
 
+/** streamPost, and the fixture must answer ok. */
+export async function streamControl(path: string, key: string, body: BodyInit): Promise<void> {
+  const response = await streamPost(path, key, body);
+  expect(response.ok, path).to.equal(true);
+}
+
+/** One text frame, exactly as given, from the stream fixture to the key's sockets. */
+export const streamSend = (key: string, frame: string) => streamControl('/__send', key, frame);
+
 /**
  * `<chat-widget id=key mode="inline">` on the stream fixture with STREAM_TOKEN, rendered by
  * `fixture` (which waits for its first update): `query` is appended to the fixture URL for
@@ -56,6 +65,27 @@ export async function streamWidgetFixture(
   );
 }
 
+/**
+ * `<chat-widget id=key mode="inline">` on the stream fixture with STREAM_TOKEN, 500px high, built
+ * with `createElement` so that every attribute (`attrs` too) is set before it joins the page,
+ * inside a wrapping div.
+ */
+export async function mountStreamWidget(
+  key: string,
+  scenario = 'strict',
+  attrs: Record<string, string> = {},
+): Promise<ChatWidget> {
+  const el = document.createElement('chat-widget');
+  el.id = key;
+  el.setAttribute('mode', 'inline');
+  el.setAttribute('server', streamUrl(key, scenario));
+  el.setAttribute('token', STREAM_TOKEN);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  el.style.height = '500px';
+  await fixture(html`<div>${el}</div>`);
+  return el;
+}
+
 export function part(el: ChatWidget, name: string): HTMLElement | null {
   return el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 }
@@ -68,6 +98,10 @@ export function messages(el: ChatWidget, role?: string): HTMLElement[] {
   return parts(el, 'message').filter(
     (m) => !role || m.getAttribute('part')!.split(' ').includes(role),
   );
+}
+
+export function messageById(el: ChatWidget, id: string): HTMLElement | null {
+  return el.shadowRoot!.querySelector<HTMLElement>(`[part~="message"][data-id="${id}"]`);
 }
 
 export async function until(predicate: () => unknown, message = 'condition', timeout = 5000) {
@@ -89,4 +123,50 @@ export async function typeAndSend(el: ChatWidget, text: string) {
     new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }),
   );
   await el.updateComplete;
+}
+
+/** From now on, every uncaught error and unhandled rejection that reaches the page. */
+export function recordUncaught(): string[] {
+  const uncaught: string[] = [];
+  window.addEventListener('error', (e) => uncaught.push(`error: ${e.message}`));
+  window.addEventListener('unhandledrejection', (e) =>
+    uncaught.push(`unhandledrejection: ${String(e.reason)}`),
+  );
+  return uncaught;
+}
+
+export function nextFrame(): Promise<number> {
+  return new Promise((resolve) => requestAnimationFrame(resolve));
+}
+
+/** Polls once a frame; resolves with the time it took, or rejects after `timeout`. */
+export async function framesUntil(
+  predicate: () => boolean,
+  what: string,
+  timeout = 10_000,
+): Promise<number> {
+  const start = performance.now();
+  while (!predicate()) {
+    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await nextFrame();
+  }
+  return performance.now() - start;
+}
+
+/** Longest gap between timer ticks while `work` runs: how long the page could not respond. */
+export async function stallDuring<T>(work: () => Promise<T>): Promise<{ value: T; stall: number }> {
+  let last = performance.now();
+  let stall = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last);
+    last = now;
+  }, 4);
+  try {
+    const value = await work();
+    stall = Math.max(stall, performance.now() - last);
+    return { value, stall };
+  } finally {
+    clearInterval(timer);
+  }
 }

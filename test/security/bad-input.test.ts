@@ -20,26 +20,29 @@ import { fixtures } from '/__fixtures__.js';
 import '../../src/define.js';
 import type { ChatWidget } from '../../src/chat-widget.js';
 import {
+  STREAM_TOKEN,
   connected,
+  framesUntil,
+  messageById,
   messages,
+  mountStreamWidget,
+  nextFrame,
   part,
   received,
+  recordUncaught,
+  stallDuring,
+  streamControl,
   streamHttp,
+  streamSend,
   streamUrl,
   typeAndSend,
   uniqueKey,
   until,
 } from '../helpers.js';
 
-const TOKEN = 'stream-token';
-
 // --- the page must never see an uncaught error ------------------------------------------------
 
-const uncaught: string[] = [];
-window.addEventListener('error', (e) => uncaught.push(`error: ${e.message}`));
-window.addEventListener('unhandledrejection', (e) =>
-  uncaught.push(`unhandledrejection: ${String(e.reason)}`),
-);
+const uncaught = recordUncaught();
 
 beforeEach(() => sessionStorage.clear());
 
@@ -51,29 +54,6 @@ console.debug = (...args: unknown[]) => {
   if (typeof args[0] === 'string' && args[0].startsWith('[chat-widget]')) debugLogs++;
   else debug(...args);
 };
-
-async function mount(key: string, scenario = 'strict', attrs: Record<string, string> = {}) {
-  const el = document.createElement('chat-widget');
-  el.id = key;
-  el.setAttribute('mode', 'inline');
-  el.setAttribute('server', streamUrl(key, scenario));
-  el.setAttribute('token', TOKEN);
-  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
-  el.style.height = '500px';
-  await fixture(html`<div>${el}</div>`);
-  return el;
-}
-
-async function control(path: string, key: string, body: BodyInit): Promise<void> {
-  const response = await fetch(`${streamHttp()}${path}?key=${key}`, { method: 'POST', body });
-  expect(response.ok, path).to.equal(true);
-}
-
-const sendFrame = (key: string, frame: string) => control('/__send', key, frame);
-
-function byId(el: ChatWidget, id: string): HTMLElement | null {
-  return el.shadowRoot!.querySelector<HTMLElement>(`[part~="message"][data-id="${id}"]`);
-}
 
 /** A normal exchange: typed, sent, echoed back as a complete reply. */
 async function exchange(el: ChatWidget, text: string) {
@@ -89,28 +69,14 @@ async function exchange(el: ChatWidget, text: string) {
   expect(mine.map((m) => m.dataset.state)).to.deep.equal(['sent']);
 }
 
-function nextFrame(): Promise<number> {
-  return new Promise((resolve) => requestAnimationFrame(resolve));
-}
-
-/** Polls once a frame; resolves with the time it took, or rejects after `timeout`. */
-async function frames(predicate: () => boolean, what: string, timeout = 10_000): Promise<number> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await nextFrame();
-  }
-  return performance.now() - start;
-}
-
 // --- from the server -----------------------------------------------------------------------------
 
 type Bad = [name: string, action: (key: string) => Promise<void>];
 
-const text = (frame: unknown) => (key: string) => sendFrame(key, JSON.stringify(frame));
-const raw = (data: string) => (key: string) => sendFrame(key, data);
+const text = (frame: unknown) => (key: string) => streamSend(key, JSON.stringify(frame));
+const raw = (data: string) => (key: string) => streamSend(key, data);
 const binary = (bytes: Uint8Array) => (key: string) =>
-  control('/__send-binary', key, bytes as unknown as BodyInit);
+  streamControl('/__send-binary', key, bytes as unknown as BodyInit);
 
 const FROM_SERVER: Bad[] = [
   ['unterminated JSON', raw('{not json')],
@@ -152,16 +118,16 @@ const FROM_SERVER: Bad[] = [
   [
     'token before its stream-start',
     async (key) => {
-      await sendFrame(
+      await streamSend(
         key,
         JSON.stringify({ type: 'stream-token', messageId: 'early', token: 'EARLY ' }),
       );
-      await sendFrame(key, JSON.stringify({ type: 'stream-start', messageId: 'early' }));
-      await sendFrame(
+      await streamSend(key, JSON.stringify({ type: 'stream-start', messageId: 'early' }));
+      await streamSend(
         key,
         JSON.stringify({ type: 'stream-token', messageId: 'early', token: 'on time' }),
       );
-      await sendFrame(key, JSON.stringify({ type: 'stream-end', messageId: 'early' }));
+      await streamSend(key, JSON.stringify({ type: 'stream-end', messageId: 'early' }));
     },
   ],
   [
@@ -203,7 +169,7 @@ const FROM_SERVER: Bad[] = [
         { type: 'stream-end', messageId: '__proto__' },
         { type: 'ai-response', messageId: 'constructor', message: 'constructor reply' },
       ]) {
-        await sendFrame(key, JSON.stringify(frame));
+        await streamSend(key, JSON.stringify(frame));
       }
     },
   ],
@@ -218,7 +184,7 @@ describe('bad input from the server', function () {
 
   it('survives each bad frame and still sends and renders a normal exchange after it', async () => {
     const key = uniqueKey();
-    const el = await mount(key);
+    const el = await mountStreamWidget(key);
     await connected(el);
     const before = uncaught.length;
     const logged = debugLogs;
@@ -246,7 +212,7 @@ describe('bad input from the server', function () {
   // Timed parts take the best of up to three tries: the box is shared with other work.
   it('renders a 1 MB token cut at max-reply-length, and stays usable', async () => {
     const key = uniqueKey();
-    const el = await mount(key);
+    const el = await mountStreamWidget(key);
     await connected(el);
     const big = 'lorem ipsum dolor sit amet '.repeat(40_000); // ≈ 1.08 MB
     const tries: Array<{ ms: number; stall: number; shown: number; cut: boolean }> = [];
@@ -254,14 +220,17 @@ describe('bad input from the server', function () {
       const id = `big${attempt}`;
       const { value: ms, stall } = await stallDuring(async () => {
         const start = performance.now();
-        await sendFrame(key, JSON.stringify({ type: 'stream-start', messageId: id }));
-        await sendFrame(key, JSON.stringify({ type: 'stream-token', messageId: id, token: big }));
-        await sendFrame(key, JSON.stringify({ type: 'stream-end', messageId: id }));
-        await frames(() => byId(el, id)?.dataset.state === 'complete', 'the 1 MB reply');
+        await streamSend(key, JSON.stringify({ type: 'stream-start', messageId: id }));
+        await streamSend(key, JSON.stringify({ type: 'stream-token', messageId: id, token: big }));
+        await streamSend(key, JSON.stringify({ type: 'stream-end', messageId: id }));
+        await framesUntil(
+          () => messageById(el, id)?.dataset.state === 'complete',
+          'the 1 MB reply',
+        );
         await nextFrame();
         return performance.now() - start;
       });
-      const content = byId(el, id)!.querySelector<HTMLElement>('[part="content"]')!;
+      const content = messageById(el, id)!.querySelector<HTMLElement>('[part="content"]')!;
       tries.push({
         ms,
         stall,
@@ -286,19 +255,22 @@ describe('bad input from the server', function () {
 
   it('renders 10,000 tokens sent in one burst, every one of them, and stays usable', async () => {
     const key = uniqueKey();
-    const el = await mount(key);
+    const el = await mountStreamWidget(key);
     await connected(el);
     const tries: Array<{ ms: number; stall: number }> = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const id = `burst${attempt}`;
       const { value: ms, stall } = await stallDuring(async () => {
         const start = performance.now();
-        await control('/__burst', key, JSON.stringify({ id, count: 10_000, token: 'w{i} ' }));
-        await frames(() => byId(el, id)?.dataset.state === 'complete', 'the burst reply');
+        await streamControl('/__burst', key, JSON.stringify({ id, count: 10_000, token: 'w{i} ' }));
+        await framesUntil(
+          () => messageById(el, id)?.dataset.state === 'complete',
+          'the burst reply',
+        );
         await nextFrame();
         return performance.now() - start;
       });
-      const words = byId(el, id)!
+      const words = messageById(el, id)!
         .querySelector('[part="content"]')!
         .textContent!.trim()
         .split(/\s+/);
@@ -357,7 +329,7 @@ describe('bad input from the user', function () {
 
   it('refuses a 100,000-character paste with a clear message, keeps it, and sends nothing', async () => {
     const key = uniqueKey();
-    const el = await mount(key);
+    const el = await mountStreamWidget(key);
     await connected(el);
     const errors: Array<{ code: string; message: string }> = [];
     el.addEventListener('chat-error', (e) => errors.push(e.detail));
@@ -388,7 +360,7 @@ describe('bad input from the user', function () {
 
   it('takes its limit from the max-length attribute, through the UI', async () => {
     const key = uniqueKey();
-    const el = await mount(key, 'strict', { 'max-length': '50' });
+    const el = await mountStreamWidget(key, 'strict', { 'max-length': '50' });
     await connected(el);
     await paste(el, 'y'.repeat(51));
     await enter(el);
@@ -464,7 +436,7 @@ describe('bad input from the user', function () {
 
   it('stream: typing 15 messages in a second at a 10/s server loses none and answers each once', async () => {
     const key = uniqueKey();
-    const el = await mount(key, 'features-rate-limited');
+    const el = await mountStreamWidget(key, 'features-rate-limited');
     await connected(el);
     const texts = Array.from({ length: 15 }, (_, i) => `burst message ${i + 1}`);
     for (const t of texts) typeNow(el, t);
@@ -533,7 +505,7 @@ describe('bad configuration from the host page', function () {
     it(`server ${name}: a banner and chat-error "config"`, async () => {
       const { el, errors, banner } = await configured((w) => {
         if (server !== null) w.setAttribute('server', server);
-        w.token = TOKEN;
+        w.token = STREAM_TOKEN;
       });
       expect(errors.map((e) => e.code)).to.deep.equal(['config']);
       expect(banner).to.match(/not configured/);
@@ -554,7 +526,7 @@ describe('bad configuration from the host page', function () {
       const { el, errors, banner } = await configured((w) => {
         w.setAttribute('protocol', protocol);
         w.server = streamUrl(uniqueKey());
-        w.token = TOKEN;
+        w.token = STREAM_TOKEN;
       });
       expect(errors.map((e) => e.code)).to.deep.equal(['config']);
       expect(banner).to.contain(`unknown protocol "${protocol}"`);
@@ -608,21 +580,3 @@ describe('bad configuration from the host page', function () {
     });
   }
 });
-
-/** Longest gap between timer ticks while `work` runs: how long the page could not respond. */
-async function stallDuring<T>(work: () => Promise<T>): Promise<{ value: T; stall: number }> {
-  let last = performance.now();
-  let stall = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    stall = Math.max(stall, now - last);
-    last = now;
-  }, 4);
-  try {
-    const value = await work();
-    stall = Math.max(stall, performance.now() - last);
-    return { value, stall };
-  } finally {
-    clearInterval(timer);
-  }
-}

@@ -7,79 +7,29 @@
  * stall of the page's timers meanwhile, and must render as plain text where the guard says so.
  * Figures are printed as a table.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import '../../src/define.js';
-import type { ChatWidget } from '../../src/chat-widget.js';
-import { connected, streamHttp, streamUrl, uniqueKey } from '../helpers.js';
-
-const TOKEN = 'stream-token';
+import {
+  connected,
+  framesUntil,
+  messageById,
+  mountStreamWidget,
+  nextFrame,
+  recordUncaught,
+  stallDuring,
+  streamControl,
+  streamSend,
+  uniqueKey,
+} from '../helpers.js';
 
 // --- the page must never see an uncaught error ------------------------------------------------
 
-const uncaught: string[] = [];
-window.addEventListener('error', (e) => uncaught.push(`error: ${e.message}`));
-window.addEventListener('unhandledrejection', (e) =>
-  uncaught.push(`unhandledrejection: ${String(e.reason)}`),
-);
+const uncaught = recordUncaught();
 
 beforeEach(() => sessionStorage.clear());
 
 // The widget's debug log of frames is not wanted here.
 console.debug = () => {};
-
-async function mount(key: string) {
-  const el = document.createElement('chat-widget');
-  el.id = key;
-  el.setAttribute('mode', 'inline');
-  el.setAttribute('server', streamUrl(key));
-  el.setAttribute('token', TOKEN);
-  el.style.height = '500px';
-  await fixture(html`<div>${el}</div>`);
-  return el;
-}
-
-async function control(path: string, key: string, body: BodyInit): Promise<void> {
-  const response = await fetch(`${streamHttp()}${path}?key=${key}`, { method: 'POST', body });
-  expect(response.ok, path).to.equal(true);
-}
-
-const sendFrame = (key: string, frame: string) => control('/__send', key, frame);
-
-function byId(el: ChatWidget, id: string): HTMLElement | null {
-  return el.shadowRoot!.querySelector<HTMLElement>(`[part~="message"][data-id="${id}"]`);
-}
-
-function nextFrame(): Promise<number> {
-  return new Promise((resolve) => requestAnimationFrame(resolve));
-}
-
-/** Polls once a frame; resolves with the time it took, or rejects after `timeout`. */
-async function frames(predicate: () => boolean, what: string, timeout = 10_000): Promise<number> {
-  const start = performance.now();
-  while (!predicate()) {
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await nextFrame();
-  }
-  return performance.now() - start;
-}
-
-/** Longest gap between timer ticks while `work` runs: how long the page could not respond. */
-async function stallDuring<T>(work: () => Promise<T>): Promise<{ value: T; stall: number }> {
-  let last = performance.now();
-  let stall = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    stall = Math.max(stall, now - last);
-    last = now;
-  }, 4);
-  try {
-    const value = await work();
-    stall = Math.max(stall, performance.now() - last);
-    return { value, stall };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 interface Hostile {
   name: string;
@@ -179,7 +129,7 @@ describe('hostile markdown never freezes the page', function () {
 
   it('renders each input through the element within a second, as text where the guard says so', async () => {
     const key = uniqueKey();
-    const el = await mount(key);
+    const el = await mountStreamWidget(key);
     await connected(el);
     let serial = 0;
 
@@ -187,12 +137,15 @@ describe('hostile markdown never freezes the page', function () {
       const id = `h${serial++}`;
       const { value, stall } = await stallDuring(async () => {
         const start = performance.now();
-        await sendFrame(key, JSON.stringify({ type: 'ai-response', messageId: id, message: text }));
-        await frames(() => byId(el, id)?.dataset.state === 'complete', id, 30_000);
+        await streamSend(
+          key,
+          JSON.stringify({ type: 'ai-response', messageId: id, message: text }),
+        );
+        await framesUntil(() => messageById(el, id)?.dataset.state === 'complete', id, 30_000);
         await nextFrame();
         return performance.now() - start;
       });
-      const plain = isPlain(byId(el, id)!.querySelector('[part="content"]')!);
+      const plain = isPlain(messageById(el, id)!.querySelector('[part="content"]')!);
       el.clear();
       await el.updateComplete;
       return { ms: value, stall, plain };
@@ -205,12 +158,16 @@ describe('hostile markdown never freezes the page', function () {
       const tokens = Array.from({ length: 25 }, (_, i) => text.slice(i * size, (i + 1) * size));
       const { value, stall } = await stallDuring(async () => {
         const start = performance.now();
-        await control('/__stream', key, JSON.stringify({ replies: [{ id, tokens }], delayMs: 10 }));
-        await frames(() => byId(el, id)?.dataset.state === 'complete', id, 30_000);
+        await streamControl(
+          '/__stream',
+          key,
+          JSON.stringify({ replies: [{ id, tokens }], delayMs: 10 }),
+        );
+        await framesUntil(() => messageById(el, id)?.dataset.state === 'complete', id, 30_000);
         await nextFrame();
         return performance.now() - start - 10 * (tokens.length - 1);
       });
-      const plain = isPlain(byId(el, id)!.querySelector('[part="content"]')!);
+      const plain = isPlain(messageById(el, id)!.querySelector('[part="content"]')!);
       el.clear();
       await el.updateComplete;
       return { ms: value, stall, plain };
