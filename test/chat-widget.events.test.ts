@@ -3,30 +3,16 @@
  * what the user sees in the shadow DOM, what the page hears in events, and what the
  * server received.
  */
-import { expect, fixture, html } from '@open-wc/testing';
-import { fixtures } from '/__fixtures__.js';
+import { expect } from '@open-wc/testing';
 import '../src/define.js';
 import type { ChatWidget } from '../src/chat-widget.js';
 import { storageKey } from '../src/transcript/storage.js';
 import { connected, messages, part, typeAndSend, uniqueKey, until } from './helpers.js';
+import { type Entry, type RecordedEvents, fixtureServer, mountRecordingEvents } from './helpers.js';
 
-const server = fixtures.events!;
+const server = fixtureServer('events');
+const { received, control } = server;
 const API_KEY = 'test-key';
-
-type Entry = Record<string, unknown>;
-
-async function received(filter: Record<string, string>): Promise<Entry[]> {
-  const response = await fetch(`${server.http}/__received?${new URLSearchParams(filter)}`);
-  return (await response.json()) as Entry[];
-}
-
-async function control(body: Entry): Promise<Entry> {
-  const response = await fetch(`${server.http}/__control`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Entry;
-}
 
 async function createChat(userId: string, count = 0): Promise<string> {
   const answer = await control({ action: 'create_chat', user_id: userId, messages: count });
@@ -35,11 +21,8 @@ async function createChat(userId: string, count = 0): Promise<string> {
 
 const push = (chatId: string, event: Entry) => control({ action: 'push', chat_id: chatId, event });
 
-interface Mounted {
+interface Mounted extends RecordedEvents {
   el: ChatWidget;
-  statuses: string[];
-  errors: Array<{ code: string; message: string }>;
-  done: Array<{ id: string; role: string; content: string }>;
 }
 
 interface Options {
@@ -61,12 +44,7 @@ async function mount(options: Options = {}): Promise<Mounted> {
   el.userId = options.user ?? `user-${el.id}`;
   if (options.chat) el.conversationId = options.chat;
   el.style.height = '400px';
-  const mounted: Mounted = { el, statuses: [], errors: [], done: [] };
-  el.addEventListener('chat-status', (e) => mounted.statuses.push(e.detail.status));
-  el.addEventListener('chat-error', (e) => mounted.errors.push(e.detail));
-  el.addEventListener('chat-message', (e) => mounted.done.push(e.detail.message));
-  await fixture(html`<div>${el}</div>`);
-  return mounted;
+  return { el, ...(await mountRecordingEvents(el)) };
 }
 
 const text = (message: HTMLElement | undefined) =>

@@ -3,31 +3,17 @@
  * what the user sees in the shadow DOM, what the page hears in events, and what the
  * server received. Every test uses a room of its own.
  */
-import { expect, fixture, html } from '@open-wc/testing';
-import { fixtures } from '/__fixtures__.js';
+import { expect } from '@open-wc/testing';
 import '../src/define.js';
 import type { ChatWidget } from '../src/chat-widget.js';
 import type { TokenProvider } from '../src/types.js';
 import { connected, messages, part, typeAndSend, uniqueKey, until } from './helpers.js';
+import { type Entry, type RecordedEvents, fixtureServer, mountRecordingEvents } from './helpers.js';
 
-const server = fixtures.rooms!;
+const server = fixtureServer('rooms');
+const { received, control } = server;
 const TOKEN = 'test-token';
 const BOT = 'Helper Bot';
-
-type Entry = Record<string, unknown>;
-
-async function received(filter: Record<string, string>): Promise<Entry[]> {
-  const response = await fetch(`${server.http}/__received?${new URLSearchParams(filter)}`);
-  return (await response.json()) as Entry[];
-}
-
-async function control(body: Entry): Promise<Entry> {
-  const response = await fetch(`${server.http}/__control`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Entry;
-}
 
 const settings = (room: string, values: Entry) =>
   control({ action: 'room', room, settings: values });
@@ -35,12 +21,9 @@ const settings = (room: string, values: Entry) =>
 const push = (room: string, type: string, data: Entry) =>
   control({ action: 'push', room, frame: { type, data, timestamp: new Date().toISOString() } });
 
-interface Mounted {
+interface Mounted extends RecordedEvents {
   el: ChatWidget;
   room: string;
-  statuses: string[];
-  errors: Array<{ code: string; message: string }>;
-  done: Array<{ id: string; role: string; content: string; author?: { name: string } }>;
 }
 
 interface Options {
@@ -67,12 +50,7 @@ async function mount(options: Options = {}): Promise<Mounted> {
   el.userName = NAME;
   el.conversationId = room;
   el.style.height = '420px';
-  const mounted: Mounted = { el, room, statuses: [], errors: [], done: [] };
-  el.addEventListener('chat-status', (e) => mounted.statuses.push(e.detail.status));
-  el.addEventListener('chat-error', (e) => mounted.errors.push(e.detail));
-  el.addEventListener('chat-message', (e) => mounted.done.push(e.detail.message));
-  await fixture(html`<div>${el}</div>`);
-  return mounted;
+  return { el, room, ...(await mountRecordingEvents(el)) };
 }
 
 /** The room's sockets are registered once the socket's first frame has been sent. */

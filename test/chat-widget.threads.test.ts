@@ -3,36 +3,23 @@
  * in its documented and deployed modes: what the user sees in the shadow DOM, what the
  * page hears in events, and what the server received. Every test uses a thread of its own.
  */
-import { expect, fixture, html } from '@open-wc/testing';
-import { fixtures } from '/__fixtures__.js';
+import { expect } from '@open-wc/testing';
 import '../src/define.js';
 import type { ChatWidget } from '../src/chat-widget.js';
 import { THREADS_REPLY_SILENCE_MS } from '../src/protocols/threads.js';
 import type { TokenProvider } from '../src/types.js';
 import { connected, messages, part, typeAndSend, uniqueKey, until } from './helpers.js';
+import { type Entry, type RecordedEvents, fixtureServer, mountRecordingEvents } from './helpers.js';
 
-const server = fixtures.threads!;
+const server = fixtureServer('threads');
+const { received, control } = server;
 const TOKEN = 'test-token';
 /** The fixture's thread with one question and one answer (read-only by convention). */
 const SEEDED_THREAD_ID = '123e4567-e89b-12d3-a456-426614174000';
 /** Time for a reply with no end to be completed by silence, plus the widget's 1 s tick. */
 const SILENCE_WAIT_MS = THREADS_REPLY_SILENCE_MS + 3000;
 
-type Entry = Record<string, unknown>;
 type Frame = { type: string; thread_id?: string; agent_id?: string | null; content?: string };
-
-async function received(filter: Record<string, string>): Promise<Entry[]> {
-  const response = await fetch(`${server.http}/__received?${new URLSearchParams(filter)}`);
-  return (await response.json()) as Entry[];
-}
-
-async function control(body: Entry): Promise<Entry> {
-  const response = await fetch(`${server.http}/__control`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Entry;
-}
 
 /** This test's handshakes: the server URL carries the test's key. */
 async function handshakes(key: string): Promise<Entry[]> {
@@ -50,12 +37,9 @@ async function frames(key: string): Promise<Frame[]> {
 const historyRequests = async (key: string) =>
   (await frames(key)).filter((f) => f.type === 'history');
 
-interface Mounted {
+interface Mounted extends RecordedEvents {
   el: ChatWidget;
   key: string;
-  statuses: string[];
-  errors: Array<{ code: string; message: string }>;
-  done: Array<{ id: string; role: string; content: string }>;
 }
 
 interface Options {
@@ -79,12 +63,7 @@ async function mount(options: Options = {}): Promise<Mounted> {
   if (options.thread) el.conversationId = options.thread;
   if (options.agent) el.agentId = options.agent;
   el.style.height = '420px';
-  const mounted: Mounted = { el, key, statuses: [], errors: [], done: [] };
-  el.addEventListener('chat-status', (e) => mounted.statuses.push(e.detail.status));
-  el.addEventListener('chat-error', (e) => mounted.errors.push(e.detail));
-  el.addEventListener('chat-message', (e) => mounted.done.push(e.detail.message));
-  await fixture(html`<div>${el}</div>`);
-  return mounted;
+  return { el, key, ...(await mountRecordingEvents(el)) };
 }
 
 const text = (message: HTMLElement | undefined) =>

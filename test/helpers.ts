@@ -2,6 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { nothing } from 'lit';
 import { fixtures } from '/__fixtures__.js';
 import type { ChatWidget } from '../src/chat-widget.js';
+import type { PublicMessage } from '../src/types.js';
 
 let counter = 0;
 
@@ -84,6 +85,58 @@ export async function mountStreamWidget(
   el.style.height = '500px';
   await fixture(html`<div>${el}</div>`);
   return el;
+}
+
+export type Entry = Record<string, unknown>;
+
+/** A protocol fixture server (test/fixtures/{events,rooms,threads}-server.js). */
+export interface FixtureServer {
+  ws: string;
+  http: string;
+  /** `GET /__received`: what it received, filtered on equal fields. */
+  received: (filter: Record<string, string>) => Promise<Entry[]>;
+  /** `POST /__control`: one action, and the fixture's answer. */
+  control: (body: Entry) => Promise<Entry>;
+}
+
+export function fixtureServer(name: 'events' | 'rooms' | 'threads'): FixtureServer {
+  const { ws, http } = fixtures[name]!;
+  return {
+    ws,
+    http,
+    received: async (filter) => {
+      const response = await fetch(`${http}/__received?${new URLSearchParams(filter)}`);
+      return (await response.json()) as Entry[];
+    },
+    control: async (body) => {
+      const response = await fetch(`${http}/__control`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as Entry;
+    },
+  };
+}
+
+/** What the page heard from a widget: its `chat-status`, `chat-error` and `chat-message` events. */
+export interface RecordedEvents {
+  statuses: string[];
+  errors: Array<{ code: string; message: string }>;
+  /** The messages of `chat-message`. */
+  done: PublicMessage[];
+}
+
+/**
+ * Puts a widget built with `createElement` on the page (inside a wrapping div), listening from
+ * before it connects, so that its very first `chat-status` is heard.
+ */
+export async function mountRecordingEvents(el: ChatWidget): Promise<RecordedEvents> {
+  const events: RecordedEvents = { statuses: [], errors: [], done: [] };
+  el.addEventListener('chat-status', (e) => events.statuses.push(e.detail.status));
+  el.addEventListener('chat-error', (e) => events.errors.push(e.detail));
+  el.addEventListener('chat-message', (e) => events.done.push(e.detail.message));
+  await fixture(html`<div>${el}</div>`);
+  return events;
 }
 
 export function part(el: ChatWidget, name: string): HTMLElement | null {
