@@ -10,17 +10,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, freePort, launchBrowser, startServer } from './harness.js';
 import {
-  everyContentAnswered,
   median,
   mulberry32,
   readWidget,
   reconnectTimes,
-  recordWidgetEvents,
-  serverConversation,
   startProxy,
   tally,
   widgetPage,
 } from './proxy.js';
+import { openWidgetPage, visitorConversation, waitForReplies, widgetSettled } from './proxy.js';
 
 const SEED = 20_251_122;
 const VISITORS = 5;
@@ -60,15 +58,10 @@ describe('flaky network: random drops while five visitors chat through the UI', 
     proxy.faults = { enabled: true, dropsPerVisitor: DROPS_EACH };
     const visitors = await Promise.all(
       Array.from({ length: VISITORS }, async (_, v) => {
-        const context = await browser.newContext();
-        await context.addInitScript(recordWidgetEvents);
-        const tab = await context.newPage();
-        const pageErrors = [];
-        tab.on('pageerror', (e) => pageErrors.push(String(e)));
-        await tab.goto(`${proxy.url}/chat.html`);
-        await tab
-          .locator('#w [part="status"][data-status="connected"]')
-          .waitFor({ timeout: 20_000 });
+        const { context, tab, pageErrors } = await openWidgetPage(
+          browser,
+          `${proxy.url}/chat.html`,
+        );
         return { v, context, tab, pageErrors, sent: [] };
       }),
     );
@@ -97,35 +90,10 @@ describe('flaky network: random drops while five visitors chat through the UI', 
 
     // Settle: connected, every message sent, nothing streaming (or give up and report).
     const settled = await Promise.all(
-      visitors.map(({ tab }) =>
-        tab
-          .waitForFunction(
-            () => {
-              const root = document.querySelector('#w').shadowRoot;
-              return (
-                root.querySelector('[part="status"]').dataset.status === 'connected' &&
-                !root.querySelector('[part~="user"]:not([data-state="sent"])') &&
-                !root.querySelector('[data-state="streaming"]') &&
-                !root.querySelector('[part="typing"]')
-              );
-            },
-            undefined,
-            { timeout: 30_000, polling: 200 },
-          )
-          .then(
-            () => true,
-            () => false,
-          ),
-      ),
+      visitors.map(({ tab }) => widgetSettled(tab, { timeout: 30_000, polling: 200 })),
     );
     // Replies queued on the server come one after another: wait for every one still coming.
-    await Promise.all(
-      visitors.map(({ tab, sent }) =>
-        tab
-          .waitForFunction(everyContentAnswered, sent, { timeout: 20_000, polling: 250 })
-          .catch(() => undefined),
-      ),
-    );
+    await Promise.all(visitors.map(({ tab, sent }) => waitForReplies(tab, sent)));
     await sleep(500);
 
     const KINDS = ['lost', 'duplicated', 'stuck', 'silent', 'behind', 'unanswered'];
@@ -137,11 +105,11 @@ describe('flaky network: random drops while five visitors chat through the UI', 
     let pageErrors = 0;
     for (const visitor of visitors) {
       const widget = await visitor.tab.evaluate(readWidget);
-      const cookie = (await visitor.context.cookies(proxy.url))
-        .filter((c) => c.name === 'cw_visitor')
-        .map((c) => `${c.name}=${c.value}`)
-        .join('; ');
-      const stored = await serverConversation({ port, cookie, origin: proxy.url });
+      const stored = await visitorConversation({
+        port,
+        context: visitor.context,
+        proxyUrl: proxy.url,
+      });
       const result = tally(visitor.sent, widget, stored, proxy.stats.chats);
       for (const key of KINDS) {
         totals[key] += result[key].length;

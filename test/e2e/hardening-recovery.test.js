@@ -14,16 +14,15 @@ import { SignJWT } from 'jose';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, freePort, launchBrowser, startServer } from './harness.js';
 import {
-  everyContentAnswered,
   median,
   readWidget,
   reconnectTimes,
-  recordWidgetEvents,
   serverConversation,
   startProxy,
   tally,
   widgetPage,
 } from './proxy.js';
+import { openWidgetPage, visitorConversation, waitForReplies, widgetSettled } from './proxy.js';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256!!';
 const WORDS = 'amber basil cedar delta ember fjord grove heron inlet juniper kelp lumen'.split(' ');
@@ -87,16 +86,7 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     await server?.kill();
   });
 
-  async function open(path) {
-    const context = await browser.newContext();
-    await context.addInitScript(recordWidgetEvents);
-    const tab = await context.newPage();
-    const pageErrors = [];
-    tab.on('pageerror', (e) => pageErrors.push(String(e)));
-    await tab.goto(`${proxy.url}${path}`);
-    await connected(tab, 20_000);
-    return { context, tab, pageErrors };
-  }
+  const open = (path) => openWidgetPage(browser, `${proxy.url}${path}`);
 
   const connected = (tab, timeout = 45_000) =>
     tab.locator('#w [part="status"][data-status="connected"]').waitFor({ timeout });
@@ -107,37 +97,8 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     await input.press('Enter');
   }
 
-  /** Connected, every message sent, nothing streaming, nobody typing. */
-  function settled(tab, timeout = 30_000) {
-    return tab
-      .waitForFunction(
-        () => {
-          const root = document.querySelector('#w').shadowRoot;
-          return (
-            root.querySelector('[part="status"]').dataset.status === 'connected' &&
-            !root.querySelector('[part~="user"]:not([data-state="sent"])') &&
-            !root.querySelector('[data-state="streaming"]') &&
-            !root.querySelector('[part="typing"]')
-          );
-        },
-        undefined,
-        { timeout, polling: 100 },
-      )
-      .then(
-        () => true,
-        () => false,
-      );
-  }
-
   const replyStreaming = (tab) =>
     tab.locator('#w [part~="assistant"][data-state="streaming"]').first().waitFor();
-
-  async function cookieOf(context) {
-    return (await context.cookies(proxy.url))
-      .filter((c) => c.name === 'cw_visitor')
-      .map((c) => `${c.name}=${c.value}`)
-      .join('; ');
-  }
 
   function report(label, result) {
     const line =
@@ -182,19 +143,13 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
       await context.setOffline(false);
       await connected(tab);
       onlineToConnected.push(Date.now() - online);
-      assert.ok(await settled(tab), `cycle ${cycle} settles`);
+      assert.ok(await widgetSettled(tab), `cycle ${cycle} settles`);
     }
     // The three replies to what was typed offline come one after another.
-    await tab
-      .waitForFunction(everyContentAnswered, sent, { timeout: 20_000, polling: 250 })
-      .catch(() => undefined);
+    await waitForReplies(tab, sent);
     await sleep(500);
     const widget = await tab.evaluate(readWidget);
-    const stored = await serverConversation({
-      port,
-      cookie: await cookieOf(context),
-      origin: proxy.url,
-    });
+    const stored = await visitorConversation({ port, context, proxyUrl: proxy.url });
     const result = tally(sent, widget, stored, proxy.stats.chats);
     const longStored = stored.filter((m) => m.role === 'user' && longAsks.includes(m.content));
     const longAnswers = stored.filter(
@@ -267,7 +222,7 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     const { context, tab, pageErrors } = await open('/chat.html');
     const before = `before the crash ${words(1)}`;
     await type(tab, before);
-    assert.ok(await settled(tab));
+    assert.ok(await widgetSettled(tab));
     await type(tab, 'one more long story, please');
     await replyStreaming(tab);
     await server.kill('SIGKILL');
@@ -287,18 +242,12 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
     const restartedAt = Date.now();
     await connected(tab);
     const reconnectedAt = Date.now();
-    const calm = await settled(tab);
-    await tab
-      .waitForFunction(everyContentAnswered, down, { timeout: 20_000, polling: 250 })
-      .catch(() => undefined);
+    const calm = await widgetSettled(tab);
+    await waitForReplies(tab, down);
     await sleep(500);
     const widget = await tab.evaluate(readWidget);
     // The restarted server remembers nothing from before the crash (memory store).
-    const stored = await serverConversation({
-      port,
-      cookie: await cookieOf(context),
-      origin: proxy.url,
-    });
+    const stored = await visitorConversation({ port, context, proxyUrl: proxy.url });
     const result = tally(down, widget, stored, proxy.stats.chats);
     const shownBefore = widget.messages.filter((m) => m.role === 'user' && m.text === before);
     const cut = widget.messages.filter((m) => m.role === 'assistant' && m.note === 'interrupted');
@@ -353,14 +302,14 @@ describe('recovery: offline and online, a server restart, an expiring token', ()
         const text = `token ${name} message ${i} ${words(i)}`;
         await type(tab, text);
         sent.push(text);
-        assert.ok(await settled(tab, 40_000), `message ${i} answered`);
+        assert.ok(await widgetSettled(tab, { timeout: 40_000 }), `message ${i} answered`);
         const banner = await tab.evaluate(readWidget).then((w) => w.banner);
         if (banner) banners.add(banner);
         // Every other message the network blinks, while idle: the next socket needs a token.
         if (i % 2 === 1) proxy.dropAll('forced');
         await sleep(1000);
       }
-      assert.ok(await settled(tab, 40_000));
+      assert.ok(await widgetSettled(tab, { timeout: 40_000 }));
       const widget = await tab.evaluate(readWidget);
       const stored = await serverConversation({
         port,

@@ -23,6 +23,7 @@
 // is relayed to the browser), connections, drops.
 import { createServer, request } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
+import { watchErrors } from './harness.js';
 
 export function mulberry32(seed) {
   let a = seed >>> 0;
@@ -483,4 +484,62 @@ export function everyContentAnswered(contents) {
     .filter((m) => !m.dataset.note)
     .map((m) => m.querySelector('[part="content"]')?.textContent ?? '');
   return contents.every((c) => replies.some((r) => r.includes(c)));
+}
+
+/**
+ * A fresh browser context on a page of `widgetPage`, with the widget's events recorded
+ * (recordWidgetEvents) and uncaught page errors kept; resolves once the widget is connected.
+ */
+export async function openWidgetPage(browser, url) {
+  const context = await browser.newContext();
+  await context.addInitScript(recordWidgetEvents);
+  const tab = await context.newPage();
+  const pageErrors = watchErrors(tab);
+  await tab.goto(url);
+  await tab.locator('#w [part="status"][data-status="connected"]').waitFor({ timeout: 20_000 });
+  return { context, tab, pageErrors };
+}
+
+/**
+ * Resolves true once the widget is connected with every message sent, nothing streaming and
+ * nobody typing; false if that does not happen within `timeout`.
+ */
+export function widgetSettled(tab, { timeout = 30_000, polling = 100 } = {}) {
+  return tab
+    .waitForFunction(
+      () => {
+        const root = document.querySelector('#w').shadowRoot;
+        return (
+          root.querySelector('[part="status"]').dataset.status === 'connected' &&
+          !root.querySelector('[part~="user"]:not([data-state="sent"])') &&
+          !root.querySelector('[data-state="streaming"]') &&
+          !root.querySelector('[part="typing"]')
+        );
+      },
+      undefined,
+      { timeout, polling },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
+/**
+ * Waits up to 20 s for a whole reply to each of `contents` (replies queued on the server come
+ * one after another); never fails: tally() reports what is missing.
+ */
+export function waitForReplies(tab, contents) {
+  return tab
+    .waitForFunction(everyContentAnswered, contents, { timeout: 20_000, polling: 250 })
+    .catch(() => undefined);
+}
+
+/** serverConversation of the visitor whose cookie a browser context got through the proxy. */
+export async function visitorConversation({ port, context, proxyUrl }) {
+  const cookie = (await context.cookies(proxyUrl))
+    .filter((c) => c.name === 'cw_visitor')
+    .map((c) => `${c.name}=${c.value}`)
+    .join('; ');
+  return serverConversation({ port, cookie, origin: proxyUrl });
 }
