@@ -9,11 +9,18 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../server/agents/passwords.js';
 import { start as startStrictServer } from '../fixtures/stream-server.js';
-import { ROOT, ensureBuilt, freePort, launchBrowser, startServer, watchErrors } from './harness.js';
+import {
+  ROOT,
+  ensureBuilt,
+  freePort,
+  launchBrowser,
+  startServer,
+  watchErrors,
+  widgetOnPage,
+} from './harness.js';
 
 const PASSWORD = 'e2e agent password';
-const W = '#inline-chat';
-const sel = (s) => `${W} ${s}`;
+const { sel, open, connected, send, completeReplies, repliesComplete } = widgetOnPage();
 const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 function ensureConsoleBuilt() {
@@ -46,27 +53,18 @@ describe('handoff to a person, end to end', () => {
 
   /** A visitor on the demo page; `chat-handoff` details of the inline widget are kept. */
   async function openVisitor(context, base = server.url) {
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await page.addInitScript(() => {
-      window.__handoffs = [];
-      document.addEventListener(
-        'chat-handoff',
-        (event) => {
-          if (event.target.id === 'inline-chat') window.__handoffs.push(event.detail);
-        },
-        true,
-      );
+    return open(context, base, {
+      init: () => {
+        window.__handoffs = [];
+        document.addEventListener(
+          'chat-handoff',
+          (event) => {
+            if (event.target.id === 'inline-chat') window.__handoffs.push(event.detail);
+          },
+          true,
+        );
+      },
     });
-    await page.goto(base);
-    await page.locator(sel('[part="status"][data-status="connected"]')).waitFor();
-    return { page, errors };
-  }
-
-  async function send(page, text) {
-    const input = page.locator(sel('[part="input"]'));
-    await input.fill(text);
-    await input.press('Enter');
   }
 
   async function signIn(context, name, base = server.url) {
@@ -85,8 +83,6 @@ describe('handoff to a person, end to end', () => {
   const transcript = (page) => page.getByRole('log');
   const handoff = (page) => page.locator(sel('[part="handoff"]'));
   const agentMessages = (page) => page.locator(sel('[part~="message"][part~="agent"]'));
-  const completeReplies = (page) =>
-    page.locator(sel('[part~="assistant"][data-state="complete"]:not([data-id="greeting"])'));
   const handoffs = (page) => page.evaluate(() => window.__handoffs);
 
   async function escalate(page) {
@@ -145,7 +141,7 @@ describe('handoff to a person, end to end', () => {
 
     // Reload the visitor mid-chat: the person's message and the banner are still there, once.
     await visitor.reload();
-    await visitor.locator(sel('[part="status"][data-status="connected"]')).waitFor();
+    await connected(visitor);
     await visitor.locator(sel('[part="handoff"][data-state="assigned"]')).waitFor();
     await fromMaya.waitFor();
     assert.equal(await fromMaya.count(), 1);
@@ -163,14 +159,7 @@ describe('handoff to a person, end to end', () => {
     await handoff(visitor).waitFor({ state: 'detached' });
     assert.equal((await handoffs(visitor)).at(-1).state, 'ended');
     await send(visitor, 'show me a list');
-    await visitor.waitForFunction(
-      () =>
-        document
-          .querySelector('#inline-chat')
-          .shadowRoot.querySelectorAll(
-            '[part~="assistant"][data-state="complete"]:not([data-id="greeting"])',
-          ).length === 2,
-    );
+    await repliesComplete(visitor, 2);
     assert.ok((await completeReplies(visitor).last().locator('li').count()) > 0);
 
     // Again, and this time the agent closes it.

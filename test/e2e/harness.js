@@ -81,3 +81,50 @@ export function watchErrors(page) {
   page.on('pageerror', (error) => errors.push(String(error)));
   return errors;
 }
+
+/**
+ * A widget on a page, found by `selector` (by default the demo page's inline widget): `sel`
+ * scopes a selector to it, the rest drive it through a playwright page.
+ */
+export function widgetOnPage(selector = '#inline-chat') {
+  const sel = (s) => `${selector} ${s}`;
+  /** Resolves once the widget shows `connected`. */
+  const connected = (page, options) =>
+    page.locator(sel('[part="status"][data-status="connected"]')).waitFor(options);
+  return {
+    sel,
+    connected,
+    /**
+     * A new page of `context` on `url`, its uncaught errors kept and `init` (if given) added as
+     * an init script; resolves once the widget is connected.
+     */
+    async open(context, url, { init } = {}) {
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      if (init) await page.addInitScript(init);
+      await page.goto(url);
+      await connected(page);
+      return { page, errors };
+    },
+    /** Types `text` into the widget's composer and presses Enter. */
+    async send(page, text) {
+      const input = page.locator(sel('[part="input"]'));
+      await input.fill(text);
+      await input.press('Enter');
+    },
+    /** The widget's complete replies, the greeting left out. */
+    completeReplies: (page) =>
+      page.locator(sel('[part~="assistant"][data-state="complete"]:not([data-id="greeting"])')),
+    /** Resolves once the widget shows exactly `count` complete replies, the greeting left out. */
+    repliesComplete: (page, count) =>
+      page.waitForFunction(
+        (arg) =>
+          document
+            .querySelector(arg.selector)
+            .shadowRoot.querySelectorAll(
+              '[part~="assistant"][data-state="complete"]:not([data-id="greeting"])',
+            ).length === arg.count,
+        { selector, count },
+      ),
+  };
+}

@@ -1,10 +1,9 @@
 // End to end: the demo page, the built widget and the reference server, in headless Chromium.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ensureBuilt, freePort, launchBrowser, startServer, watchErrors } from './harness.js';
+import { ensureBuilt, freePort, launchBrowser, startServer, widgetOnPage } from './harness.js';
 
-const W = '#inline-chat';
-const sel = (s) => `${W} ${s}`;
+const { sel, open, connected, send, completeReplies, repliesComplete } = widgetOnPage();
 
 describe('stream protocol, end to end', () => {
   let browser;
@@ -23,24 +22,10 @@ describe('stream protocol, end to end', () => {
     await server?.kill();
   });
 
-  async function openDemo(context) {
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    await page.goto(server.url);
-    await page.locator(sel('[part="status"][data-status="connected"]')).waitFor();
-    return { page, errors };
-  }
-
-  async function send(page, text) {
-    const input = page.locator(sel('[part="input"]'));
-    await input.fill(text);
-    await input.press('Enter');
-  }
+  const openDemo = (context) => open(context, server.url);
 
   const replies = (page) =>
     page.locator(sel('[part~="message"][part~="assistant"]:not([data-id="greeting"])'));
-  const complete = (page) =>
-    page.locator(sel('[part~="assistant"][data-state="complete"]:not([data-id="greeting"])'));
 
   it('streams a markdown reply that renders and completes', async () => {
     const context = await browser.newContext();
@@ -49,8 +34,8 @@ describe('stream protocol, end to end', () => {
     await page.locator(sel('[part="typing"]')).or(replies(page).first()).first().waitFor();
     // While tokens arrive the reply is `streaming`; it settles to `complete`.
     await replies(page).first().waitFor();
-    await complete(page).first().waitFor();
-    const reply = complete(page).first();
+    await completeReplies(page).first().waitFor();
+    const reply = completeReplies(page).first();
     assert.ok((await reply.locator('table').count()) > 0, 'the table is rendered as a table');
     assert.equal(await page.locator(sel('[part="typing"]')).count(), 0);
     assert.equal(
@@ -88,7 +73,7 @@ describe('stream protocol, end to end', () => {
     const context = await browser.newContext();
     const { page, errors } = await openDemo(context);
     await send(page, 'first, before the crash');
-    await complete(page).first().waitFor();
+    await completeReplies(page).first().waitFor();
 
     await server.kill('SIGKILL');
     await page.locator(sel('[part="status"]:not([data-status="connected"])')).waitFor();
@@ -99,20 +84,11 @@ describe('stream protocol, end to end', () => {
     assert.equal(await queued.getAttribute('data-state'), 'sending');
 
     server = await startServer({ port });
-    await page
-      .locator(sel('[part="status"][data-status="connected"]'))
-      .waitFor({ timeout: 45_000 });
+    await connected(page, { timeout: 45_000 });
     await page
       .locator(sel('[part~="user"][data-state="sent"]'), { hasText: 'second, while' })
       .waitFor();
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('#inline-chat')
-          .shadowRoot.querySelectorAll(
-            '[part~="assistant"][data-state="complete"]:not([data-id="greeting"])',
-          ).length === 2,
-    );
+    await repliesComplete(page, 2);
     // Exactly one copy of each message, the first exchange still there.
     assert.equal(
       await page.locator(sel('[part~="user"]'), { hasText: 'first, before the crash' }).count(),
@@ -137,7 +113,7 @@ describe('stream protocol, end to end', () => {
     assert.equal(await msg.getAttribute('data-state'), 'sending');
     await context.setOffline(false);
     await page.locator(sel('[part~="user"][data-state="sent"]'), { hasText: 'tunnel' }).waitFor();
-    await complete(page).first().waitFor();
+    await completeReplies(page).first().waitFor();
     await context.close();
   });
 
@@ -145,10 +121,10 @@ describe('stream protocol, end to end', () => {
     const context = await browser.newContext();
     const { page } = await openDemo(context);
     await send(page, 'please remember this line');
-    await complete(page).first().waitFor();
+    await completeReplies(page).first().waitFor();
     await page.reload();
     await page.locator(sel('[part~="user"]'), { hasText: 'please remember this line' }).waitFor();
-    assert.equal(await complete(page).count(), 1);
+    assert.equal(await completeReplies(page).count(), 1);
     const stored = await page.evaluate(() => JSON.stringify(sessionStorage));
     assert.ok(stored.includes('please remember this line'));
     assert.ok(!/eyJ[\w-]+\.[\w-]+\.[\w-]+/.test(stored), 'no JWT in storage');
@@ -179,7 +155,7 @@ describe('stream protocol, end to end', () => {
     await page.addScriptTag({ url: '/dist/chat-widget.iife.js' });
     await page.addScriptTag({ url: '/dist/chat-widget.js', type: 'module' });
     await send(page, 'still one widget?');
-    await complete(page).first().waitFor();
+    await completeReplies(page).first().waitFor();
     assert.deepEqual(errors, []);
     await context.close();
   });
