@@ -4,6 +4,7 @@ import {
   Connection,
   PING_INTERVAL_MS,
   PONG_TIMEOUT_MS,
+  type ConnectionListener,
   type StatusInfo,
 } from '../../src/connection/connection.js';
 import { TokenSource } from '../../src/connection/token-source.js';
@@ -46,6 +47,18 @@ class FakeSocket {
   }
 }
 
+/** A connection listener that ignores everything `heard` does not handle. */
+function listener(heard: Partial<ConnectionListener>): ConnectionListener {
+  return {
+    status: () => {},
+    event: () => {},
+    opened: () => {},
+    closed: () => {},
+    context: () => {},
+    ...heard,
+  };
+}
+
 describe('connection', () => {
   let clock: sinon.SinonFakeTimers;
   let statuses: StatusInfo[];
@@ -74,13 +87,10 @@ describe('connection', () => {
           return Promise.resolve({ token: `t${tokenCalls}`, expires_in: 300 });
         },
       }),
-      listener: {
+      listener: listener({
         status: (s) => statuses.push(s),
         event: (e) => events.push(e),
-        opened: () => {},
-        closed: () => {},
-        context: () => {},
-      },
+      }),
     });
   });
 
@@ -144,13 +154,7 @@ describe('connection', () => {
           return Promise.resolve({ token: `t${tokenCalls}`, expires_in: 300 });
         },
       }),
-      listener: {
-        status: (s) => statuses.push(s),
-        event: () => {},
-        opened: () => {},
-        closed: () => {},
-        context: () => {},
-      },
+      listener: listener({ status: (s) => statuses.push(s) }),
     });
     try {
       rooms.start();
@@ -251,13 +255,7 @@ describe('connection: REST calls after the token was refreshed', () => {
       tokens: new TokenSource({
         getToken: () => Promise.resolve({ token: `t${++n}`, expires_in: 300 }),
       }),
-      listener: {
-        status: () => {},
-        event: () => {},
-        opened: () => {},
-        closed: () => {},
-        context: () => {},
-      },
+      listener: listener({}),
     });
     try {
       connection.start();
