@@ -254,11 +254,26 @@ export function storeSuite(name, make) {
     );
     const all = (await support.listConversations()).map((c) => c.id);
     assert.equal(all[0], talked, 'newest first');
+    const [listed] = await support.listConversations({ handoff: 'none' });
+    assert.equal(listed?.lastVisitorMessage, 'hi');
+    assert.equal(listed?.messageCount, 1);
     assert.equal(all.length, 3);
     assert.equal((await support.listConversations({ limit: 1 })).length, 1);
   });
 
   // The inbox reads these listings; Redis reads them a slice of conversations per call.
+  it('listings keep text as written', async (t) => {
+    const { support } = await make(t);
+    const id = (await support.conversationOf('writer')).id;
+    const content = 'Grüße, "quoted" \\ a/b\nnew line 👋 \u2028 <b>';
+    const timestamp = iso();
+    await support.appendMessage(id, { messageId: 'w', role: 'user', content, timestamp });
+    const [listed] = await support.listConversations({ handoff: 'none' });
+    assert.equal(listed?.lastVisitorMessage, content);
+    assert.equal(listed?.lastVisitorMessageAt, timestamp);
+    assert.deepEqual(listed, await support.getConversation(id), 'as a single read has it');
+  });
+
   it('long listings: every conversation, the queue in asking order', async (t) => {
     const { support } = await make(t);
     const ids = [];

@@ -91,13 +91,24 @@ return 1
 // Many conversations in one call, for listings (the inbox, the queue): read only, so looking at
 // the inbox does not keep every conversation in it alive, as in the memory store. One call
 // rather than one per conversation, which made each inbox a few hundred round trips that every
-// chat's commands queued behind. ARGV 3.. the ids; a conversation that is gone is false.
+// chat's commands queued behind; and one JSON text rather than thousands of reply items, which
+// took the listing process milliseconds to decode. ARGV 3.. the ids; the answer is a JSON array
+// of, for each, the hash with the message count as \`messageCount\`, or false when it is gone.
 const METAS = `${PRELUDE}
 local out = {}
 for i = 3, #ARGV do
-  if exists(ARGV[i]) then out[#out + 1] = meta(ARGV[i]) else out[#out + 1] = false end
+  local id = ARGV[i]
+  if exists(id) then
+    local hash = {}
+    local flat = redis.call('HGETALL', k('sc:', id))
+    for j = 1, #flat, 2 do hash[flat[j]] = flat[j + 1] end
+    hash.messageCount = redis.call('LLEN', k('so:', id))
+    out[#out + 1] = hash
+  else
+    out[#out + 1] = false
+  end
 end
-return out
+return cjson.encode(out)
 `;
 
 const LIST_MESSAGES = `${PRELUDE}
@@ -365,7 +376,15 @@ export function createRedisSupportStore(redis, options = {}) {
    */
   function toConversation(reply) {
     if (!Array.isArray(reply)) return undefined;
-    const hash = pairs(reply[0]);
+    return fromHash(pairs(reply[0]), reply[1]);
+  }
+
+  /**
+   * @param {Record<string, string>} hash the conversation's hash (`sc:ID`)
+   * @param {unknown} messageCount
+   * @returns {SupportConversation | undefined}
+   */
+  function fromHash(hash, messageCount) {
     if (!hash.id) return undefined;
     /** @type {SupportConversation} */
     const conversation = {
@@ -374,7 +393,7 @@ export function createRedisSupportStore(redis, options = {}) {
       createdAt: hash.createdAt ?? '',
       updatedAt: hash.updatedAt ?? '',
       handoff: null,
-      messageCount: Number(reply[1]) || 0,
+      messageCount: Number(messageCount) || 0,
     };
     if (hash.hs === 'queued' || hash.hs === 'assigned') {
       conversation.handoff = {
@@ -419,8 +438,14 @@ export function createRedisSupportStore(redis, options = {}) {
     const found = [];
     // In slices, so one call never holds Redis for long however long the list.
     for (let start = 0; start < ids.length; start += METAS_PER_CALL) {
-      const reply = await call(METAS, ids.slice(start, start + METAS_PER_CALL));
-      found.push(...(Array.isArray(reply) ? reply : []).map(toConversation));
+      const slice = ids.slice(start, start + METAS_PER_CALL);
+      /** @type {Array<(Record<string, string> & { messageCount: number }) | false>} */
+      const hashes = JSON.parse(String(await call(METAS, slice)));
+      found.push(
+        ...slice.map((_, i) =>
+          hashes[i] ? fromHash(hashes[i], hashes[i].messageCount) : undefined,
+        ),
+      );
     }
     return found;
   }
