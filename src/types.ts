@@ -29,6 +29,8 @@ export interface ChatMessage {
   note?: 'interrupted' | 'edited' | 'deleted' | 'truncated' | 'rejected';
   /** For `failed` user messages and interrupted replies: the reason in words. */
   reason?: string;
+  /** An interrupted reply whose question was asked again (once is enough, after a reload too). */
+  retried?: true;
   /** Other ids the backend knows this message by (server id of a user message, final id of a reply). */
   aliases?: string[];
 }

@@ -81,6 +81,54 @@ describe('chat-widget: resume after drops (multi-process server)', () => {
     expect(messages(el, 'assistant')[0]!.querySelector('.meta button')).to.equal(null);
   });
 
+  it("takes the server's copy after a reload: finished since, or kept as cut off", async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    await conv(key, { type: 'stream-start', messageId: 'm1' });
+    await conv(key, { type: 'stream-token', messageId: 'm1', token: 'Half' });
+    await until(() => messages(el, 'assistant')[0]?.textContent?.includes('Half'), 'first part');
+    el.remove();
+    // While the tab reloads, the server finishes that reply and cuts another one short.
+    await conv(key, { type: 'stream-token', messageId: 'm1', token: ' and the **rest**' });
+    await conv(key, { type: 'stream-end', messageId: 'm1' });
+    await conv(key, { type: 'stream-start', messageId: 'm2' });
+    await conv(key, { type: 'stream-token', messageId: 'm2', token: 'Cut sh' });
+    await conv(key, { type: 'stream-end', messageId: 'm2', interrupted: true });
+    const again = await widget(key);
+    await until(() => messages(again, 'assistant').length === 2, 'both replies');
+    const [whole, cut] = messages(again, 'assistant');
+    await until(() => whole!.textContent!.includes('Half and the rest'), 'the whole reply');
+    expect(whole!.querySelector('strong')!.textContent).to.equal('rest');
+    expect(whole!.dataset.note).to.equal(undefined);
+    expect(whole!.querySelector('.meta button')?.textContent).to.equal(undefined);
+    expect(cut!.dataset.note).to.equal('interrupted');
+    expect(cut!.querySelector('.meta button')!.textContent!.trim()).to.equal('Retry');
+    await expect(again).to.be.accessible();
+  });
+
+  it('offers Retry once for a reply, also after a reload', async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    await conv(key, { type: 'stream-start', messageId: 'm3' });
+    await conv(key, { type: 'stream-token', messageId: 'm3', token: 'Cut' });
+    await conv(key, { type: 'stream-end', messageId: 'm3', interrupted: true });
+    await until(() => messages(el, 'assistant')[0]?.querySelector('.meta button'), 'Retry');
+    messages(el, 'assistant')[0]!.querySelector<HTMLButtonElement>('.meta button')!.click();
+    await until(async () => (await received(key)).some((f) => f.type === 'retry'), 'retry sent');
+    el.remove();
+    const again = await widget(key);
+    // The sync has arrived once the server's position is known; the reply is still shown cut.
+    await until(() => messages(again, 'assistant')[0]?.dataset.note === 'interrupted', 'restored');
+    await until(
+      async () => (await received(key)).filter((f) => f.type === 'sync').length === 2,
+      'the reloaded tab synced',
+    );
+    await again.updateComplete;
+    // Compared as text: a failing assertion on an element does not serialize it back to Node.
+    const button = messages(again, 'assistant')[0]!.querySelector('.meta button');
+    expect(button?.textContent?.trim()).to.equal(undefined);
+  });
+
   it('reconnects at once when the server says it is going away', async () => {
     const key = uniqueKey();
     const el = await widget(key);

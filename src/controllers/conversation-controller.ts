@@ -643,19 +643,18 @@ export class ConversationController implements ReactiveController {
     const frame = this.#adapter?.encodeRetry?.(id, this.#connection!.context);
     if (!frame || !this.#connection?.send(frame)) return;
     // The partial reply stays marked interrupted; its question gets a new reply.
-    this.#retried.add(id);
+    const message = this.transcript.find(id);
+    if (message) message.retried = true;
     this.#typing.awaitingReply = true;
-    this.host.requestUpdate();
+    this.#changed();
   }
 
   /** Whether this reply can be asked for again (interrupted, not yet retried, backend willing). */
   canRetry(message: ChatMessage): boolean {
     if (message.role !== 'assistant' || message.note !== 'interrupted') return false;
-    if (this.#retried.has(message.id) || !this.#connection?.isOpen) return false;
+    if (message.retried || !this.#connection?.isOpen) return false;
     return this.#adapter?.encodeRetry?.(message.id, this.#connection.context) != null;
   }
-
-  readonly #retried = new Set<string>();
 
   /** Nobody could take the chat: a message (and email) for the team. */
   leaveMessage(email: string, message: string): boolean {
