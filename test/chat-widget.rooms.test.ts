@@ -31,6 +31,7 @@ interface Options {
   token?: string;
   getToken?: TokenProvider;
   query?: string;
+  lang?: string;
 }
 
 const USER = 'user-me';
@@ -49,6 +50,7 @@ async function mount(options: Options = {}): Promise<Mounted> {
   el.userId = USER;
   el.userName = NAME;
   el.conversationId = room;
+  if (options.lang) el.lang = options.lang;
   el.style.height = '420px';
   return { el, room, ...(await mountRecordingEvents(el)) };
 }
@@ -94,6 +96,20 @@ describe('chat-widget, protocol="rooms": connecting', () => {
     await until(() => statusText(el).includes('1 online'), 'online count');
     expect(part(el, 'escalate-button')).to.equal(null);
     await expect(el).to.be.accessible();
+  });
+
+  it("words joins and leaves in the visitor's language", async () => {
+    const mounted = await mount({ lang: 'fr' });
+    const { el, room } = mounted;
+    await joined(mounted);
+    const bob = await visitor(room, 'user-bob', 'Bob Builder');
+    await until(() => messages(el, 'system').length === 1, 'join');
+    bob.close();
+    await until(() => messages(el, 'system').length === 2, 'leave');
+    expect(messages(el, 'system').map(text)).to.deep.equal([
+      'Bob Builder a rejoint la discussion.',
+      'Bob Builder a quitté la discussion.',
+    ]);
   });
 
   it('shows joins, leaves and notifications as system lines, and keeps the count', async () => {
