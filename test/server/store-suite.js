@@ -257,6 +257,15 @@ export function storeSuite(name, make) {
     const [listed] = await support.listConversations({ handoff: 'none' });
     assert.equal(listed?.lastVisitorMessage, 'hi');
     assert.equal(listed?.messageCount, 1);
+
+    // A conversation with messages is left out while in a handoff, and back once it ends.
+    await support.enqueue(talked, iso());
+    assert.deepEqual(await support.listConversations({ handoff: 'none' }), []);
+    await support.dequeue(talked);
+    assert.deepEqual(
+      (await support.listConversations({ handoff: 'none' })).map((c) => c.id),
+      [talked],
+    );
     assert.equal(all.length, 3);
     assert.equal((await support.listConversations({ limit: 1 })).length, 1);
   });

@@ -92,13 +92,17 @@ return 1
 // the inbox does not keep every conversation in it alive, as in the memory store. One call
 // rather than one per conversation, which made each inbox a few hundred round trips that every
 // chat's commands queued behind; and one JSON text rather than thousands of reply items, which
-// took the listing process milliseconds to decode. ARGV 3.. the ids; the answer is a JSON array
-// of, for each, the hash with the message count as \`messageCount\`, or false when it is gone.
+// took the listing process milliseconds to decode. ARGV 3 'none' to pass over conversations in
+// a handoff without reading them (the inbox's bot list, whose index has every conversation with
+// a message), or ''; 4.. the ids. The answer is a JSON array of, for each, the hash with the
+// message count as \`messageCount\`, 0 when passed over, or false when it is gone.
 const METAS = `${PRELUDE}
 local out = {}
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   local id = ARGV[i]
-  if exists(id) then
+  if ARGV[3] == 'none' and redis.call('HEXISTS', k('sc:', id), 'hs') == 1 then
+    out[#out + 1] = 0
+  elseif exists(id) then
     local hash = {}
     local flat = redis.call('HGETALL', k('sc:', id))
     for j = 1, #flat, 2 do hash[flat[j]] = flat[j + 1] end
@@ -346,7 +350,7 @@ return 1
 `;
 
 /** How many conversations one listing call reads. */
-const METAS_PER_CALL = 200;
+const METAS_PER_CALL = 100;
 
 /**
  * @typedef {import('../support-store.js').SupportStore} SupportStore
@@ -433,19 +437,23 @@ export function createRedisSupportStore(redis, options = {}) {
     return { ok: ok === 1, conversation: toConversation(meta) };
   }
 
-  /** @param {string[]} ids @returns {Promise<Array<SupportConversation | undefined>>} */
-  async function conversationsById(ids) {
+  /**
+   * @param {string[]} ids
+   * @param {{ skipHandoffs?: boolean }} [options] pass over conversations in a handoff
+   * @returns {Promise<Array<SupportConversation | null | undefined>>} null: passed over;
+   *   undefined: gone
+   */
+  async function conversationsById(ids, { skipHandoffs = false } = {}) {
     const found = [];
     // In slices, so one call never holds Redis for long however long the list.
     for (let start = 0; start < ids.length; start += METAS_PER_CALL) {
       const slice = ids.slice(start, start + METAS_PER_CALL);
-      /** @type {Array<(Record<string, string> & { messageCount: number }) | false>} */
-      const hashes = JSON.parse(String(await call(METAS, slice)));
-      found.push(
-        ...slice.map((_, i) =>
-          hashes[i] ? fromHash(hashes[i], hashes[i].messageCount) : undefined,
-        ),
-      );
+      const reply = await call(METAS, [skipHandoffs ? 'none' : '', ...slice]);
+      /** @type {Array<(Record<string, string> & { messageCount: number }) | 0 | false>} */
+      const hashes = JSON.parse(String(reply));
+      for (const hash of hashes) {
+        found.push(hash === 0 ? null : hash ? fromHash(hash, hash.messageCount) : undefined);
+      }
     }
     return found;
   }
@@ -488,7 +496,7 @@ export function createRedisSupportStore(redis, options = {}) {
     },
 
     async listConversations({ handoff: state, limit = Infinity, includeClosed = true } = {}) {
-      /** @param {SupportConversation | undefined} c @returns {c is SupportConversation} */
+      /** @param {SupportConversation | null | undefined} c @returns {c is SupportConversation} */
       const keep = (c) => {
         if (!c) return false;
         const current = c.handoff?.state ?? 'none';
@@ -513,8 +521,8 @@ export function createRedisSupportStore(redis, options = {}) {
         for (let start = 0; found.length < limit; start += page) {
           const ids = await client.zRange(index, start, start + page - 1, { REV: true });
           if (ids.length === 0) break;
-          const conversations = await conversationsById(ids);
-          const gone = ids.filter((_, i) => !conversations[i]);
+          const conversations = await conversationsById(ids, { skipHandoffs: state === 'none' });
+          const gone = ids.filter((_, i) => conversations[i] === undefined);
           if (gone.length > 0) {
             await client.zRem(index, gone);
             start -= gone.length;
