@@ -7,21 +7,10 @@
 // a streaming renderer is most likely to get them wrong: between the two `*` of `**`, inside a
 // code fence's three backticks, in the middle of a link's URL, and mid cell of a table row.
 // Usage: `generateReply(8000)` → { tokens, text }.
+import { seededRandom } from '../test/seeded-random.js';
 
 /** Marks a forced token boundary in generated source; never part of the reply. */
 const CUT = '\u0001';
-
-// mulberry32: tiny, fast, and the same sequence everywhere for a seed.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the a of to and in is that for it on with as this by be are from at or an can was which ' +
@@ -148,7 +137,7 @@ export function tokenize(source) {
 
 /** `count` tokens of markdown; the same count and seed always give the same tokens. */
 export function generateReply(count, seed = 4) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const { cycle, words, capital, int } = makeWriter(random);
   const tokens = [];
   // Leave room for a closing paragraph so the reply ends on a whole block, never mid-fence.

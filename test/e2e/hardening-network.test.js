@@ -9,16 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureBuilt, freePort, launchBrowser, startServer } from './harness.js';
-import {
-  median,
-  mulberry32,
-  readWidget,
-  reconnectTimes,
-  startProxy,
-  tally,
-  widgetPage,
-} from './proxy.js';
+import { median, readWidget, reconnectTimes, startProxy, tally, widgetPage } from './proxy.js';
 import { openWidgetPage, visitorConversation, waitForReplies, widgetSettled } from './proxy.js';
+import { seededRandom } from '../seeded-random.js';
 
 const SEED = 20_251_122;
 const VISITORS = 5;
@@ -69,7 +62,7 @@ describe('flaky network: random drops while five visitors chat through the UI', 
     // Each visitor types at a human-ish, seeded pace, whatever the connection is doing.
     await Promise.all(
       visitors.map(async (visitor) => {
-        const rng = mulberry32(SEED + visitor.v);
+        const rng = seededRandom(SEED + visitor.v);
         const input = visitor.tab.locator('#w [part="input"]');
         for (let i = 0; i < MESSAGES_EACH; i++) {
           const words = Array.from({ length: 3 }, () => WORDS[Math.floor(rng() * WORDS.length)]);

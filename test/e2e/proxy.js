@@ -6,7 +6,7 @@
 //   proxy.faults = { enabled: true, dropsPerVisitor: 5 };   // start dropping
 //   proxy.stats.drops, proxy.stats.chats                    // what happened
 //
-// Every relayed socket gets a plan from a seeded PRNG (mulberry32), so the sequence of decisions
+// Every relayed socket gets a plan from a seeded PRNG (test/seeded-random.js), so the sequence of decisions
 // is the same on every run; only the moments depend on timing. A plan drops the connection
 //
 //   server-frame  when the n-th frame from the server arrives (mostly mid-reply), unforwarded
@@ -24,17 +24,7 @@
 import { createServer, request } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { watchErrors } from './harness.js';
-
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random.js';
 
 /** The default planner: a mix of mid-stream, in-flight-message and idle drops. */
 export function defaultPlan(rng) {
@@ -66,7 +56,7 @@ function visitorOf(url) {
  * @param {(rng: () => number, conn: object) => object | null} [options.plan]
  */
 export async function startProxy({ upstreamPort, seed = 1, routes = {}, plan = defaultPlan }) {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const start = Date.now();
   const stats = {
     connections: 0,

@@ -1,4 +1,5 @@
 import { renderMarkdown, type MarkdownOptions } from '../../src/markdown/index.js';
+import { seededRandom } from '../seeded-random.js';
 
 export const IMAGE_HOST = 'img.example.com';
 export const OPTIONS: MarkdownOptions = { imageHosts: [IMAGE_HOST] };
@@ -10,17 +11,8 @@ export function render(text: string, options: MarkdownOptions = OPTIONS): HTMLDi
   return div;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing split can be replayed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a failing split can be replayed. */
+export const random = seededRandom;
 
 /** Prefix lengths that cut `text` into chunks of 1..maxChunk characters. */
 export function randomCuts(text: string, seed: number, maxChunk = 12): number[] {

@@ -22,6 +22,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import type { ChatWidget } from '../../src/chat-widget.js';
 import { connected, part, streamHttp, streamUrl, uniqueKey, until } from '../helpers.js';
+import { seededRandom } from '../seeded-random.js';
 
 const IMAGE_HOST = 'img.example.com';
 const RUN = uniqueKey();
@@ -149,16 +150,7 @@ function show(text: string): string {
 
 // --- splitting --------------------------------------------------------------------------------
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function cutAt(text: string, cuts: number[]): string[] {
   const points = [...new Set(cuts.filter((c) => c > 0 && c < text.length))].sort((a, b) => a - b);
