@@ -12,6 +12,7 @@
  */
 import { parseObjectFrame, sendFrame } from '../ws/send.js';
 import { isOwnOrigin } from './auth.js';
+import { refuseUpgrade as refuse } from '../http/respond.js';
 
 export const AGENT_SOCKET_PATH = '/agent/ws';
 const CONVERSATION_ID = /^[\w-]{1,64}$/;
@@ -100,22 +101,4 @@ export function createAgentUpgrade({ wss, auth, conversations, now = Date.now, l
       }
     });
   }
-}
-
-/**
- * @param {import('node:stream').Duplex} socket
- * @param {number} status
- * @param {string} reason
- */
-function refuse(socket, status, reason) {
-  if (socket.destroyed) return;
-  const body = `${status} ${reason}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      '\r\n' +
-      body,
-  );
 }

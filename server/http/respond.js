@@ -30,3 +30,23 @@ export function sendStatus(res, status, headers = {}) {
   });
   res.end(text);
 }
+
+/**
+ * Refuses a WebSocket upgrade with a plain HTTP answer: the socket is still raw HTTP, so there
+ * is no `ServerResponse` to write to.
+ * @param {import('node:stream').Duplex} socket
+ * @param {number} status
+ * @param {string} reason
+ */
+export function refuseUpgrade(socket, status, reason) {
+  if (socket.destroyed) return;
+  const body = `${status} ${reason}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      '\r\n' +
+      body,
+  );
+}

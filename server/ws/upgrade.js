@@ -15,6 +15,7 @@
  * path: the same-origin policy does not apply to WebSockets, so without this any site's page
  * could use these sockets (and the bot behind them) through its visitors' browsers.
  */
+import { refuseUpgrade as refuse } from '../http/respond.js';
 
 /**
  * @typedef {object} SocketContext
@@ -90,22 +91,4 @@ export function createUpgradeRouter({ wss, tokens, routes, allowOrigin = () => t
       });
     });
   };
-}
-
-/**
- * @param {import('node:stream').Duplex} socket
- * @param {number} status
- * @param {string} reason
- */
-function refuse(socket, status, reason) {
-  if (socket.destroyed) return;
-  const body = `${status} ${reason}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      '\r\n' +
-      body,
-  );
 }
