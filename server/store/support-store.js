@@ -158,6 +158,22 @@ import { randomBytes } from 'node:crypto';
  * @property {(event: Record<string, unknown>) => Promise<void>} publishConsole
  *   an event for every agent console on every process
  * @property {(listener: (event: Record<string, unknown>) => void) => Promise<() => Promise<void>>} subscribeConsole
+ *
+ * Live frames of the other protocols (`rooms`, `events`, `threads`), which keep no frame log:
+ * @property {(name: string, payload: Record<string, unknown>) => Promise<void>} publishChannel
+ *   hands `payload` to every subscriber of channel `name` on every process (this one too);
+ *   nothing is kept for a subscriber that comes later
+ * @property {(name: string, listener: (payload: Record<string, unknown>) => void) => Promise<() => Promise<void>>} subscribeChannel
+ *   resolves once subscribed
+ *
+ * Who is in a `rooms` room, on every process: each socket's entry expires unless renewed, so
+ * the users of a process that died drop out.
+ * @property {(roomId: string, userId: string, socketId: string, ttlMs: number) => Promise<boolean>} joinRoom
+ *   adds or renews the socket; true when it is the user's first live socket in the room
+ * @property {(roomId: string, socketId: string) => Promise<string | undefined>} leaveRoom
+ *   the socket's user when that was their last live socket in the room
+ * @property {(roomId: string) => Promise<string[]>} roomPresence
+ *   distinct users with a live socket, in order of their earliest live socket's arrival
  */
 
 /**
@@ -231,6 +247,20 @@ export function createMemorySupportStore(options = {}) {
   const agentSockets = new Map();
   /** @type {Map<string, number>} agent id → counts as online until */
   const agentGrace = new Map();
+  /** @type {Map<string, Set<(payload: Record<string, unknown>) => void>>} */
+  const channelListeners = new Map();
+  /** @type {Map<string, Map<string, { userId: string, until: number, arrived: number }>>} */
+  const roomSockets = new Map();
+  let arrivals = 0;
+
+  /** @param {string} roomId the room's live sockets, expired ones dropped */
+  function liveRoom(roomId) {
+    const sockets = roomSockets.get(roomId) ?? new Map();
+    const time = Date.now();
+    for (const [socketId, entry] of sockets) if (entry.until <= time) sockets.delete(socketId);
+    if (sockets.size === 0) roomSockets.delete(roomId);
+    return sockets;
+  }
 
   const iso = () => new Date(now()).toISOString();
 
@@ -764,6 +794,54 @@ export function createMemorySupportStore(options = {}) {
       return async () => {
         consoleListeners.delete(listener);
       };
+    },
+
+    async publishChannel(name, payload) {
+      const copyOf = structuredClone(payload);
+      const listeners = channelListeners.get(name);
+      if (!listeners) return;
+      queueMicrotask(() => {
+        for (const listener of listeners) listener(structuredClone(copyOf));
+      });
+    },
+
+    async subscribeChannel(name, listener) {
+      const listeners = channelListeners.get(name) ?? new Set();
+      channelListeners.set(name, listeners);
+      listeners.add(listener);
+      return async () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && channelListeners.get(name) === listeners) {
+          channelListeners.delete(name);
+        }
+      };
+    },
+
+    async joinRoom(roomId, userId, socketId, ttlMs) {
+      const sockets = liveRoom(roomId);
+      roomSockets.set(roomId, sockets);
+      const known = sockets.get(socketId);
+      const first = !known && ![...sockets.values()].some((s) => s.userId === userId);
+      sockets.set(socketId, {
+        userId,
+        until: Date.now() + ttlMs,
+        arrived: known?.arrived ?? ++arrivals,
+      });
+      return first;
+    },
+
+    async leaveRoom(roomId, socketId) {
+      const sockets = liveRoom(roomId);
+      const entry = sockets.get(socketId);
+      sockets.delete(socketId);
+      if (sockets.size === 0) roomSockets.delete(roomId);
+      if (!entry || [...sockets.values()].some((s) => s.userId === entry.userId)) return undefined;
+      return entry.userId;
+    },
+
+    async roomPresence(roomId) {
+      const sockets = [...liveRoom(roomId).values()].sort((a, b) => a.arrived - b.arrived);
+      return [...new Set(sockets.map((s) => s.userId))];
     },
   };
 }

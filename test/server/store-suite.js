@@ -543,6 +543,51 @@ export function storeSuite(name, make) {
     await stop();
   });
 
+  it('channel payloads reach every subscriber of that channel only, until they unsubscribe', async (t) => {
+    const { support } = await make(t);
+    /** @type {any[]} */
+    const first = [];
+    /** @type {any[]} */
+    const second = [];
+    /** @type {any[]} */
+    const other = [];
+    const stopFirst = await support.subscribeChannel('rooms:r1', (p) => first.push(p));
+    const stopSecond = await support.subscribeChannel('rooms:r1', (p) => second.push(p));
+    const stopOther = await support.subscribeChannel('rooms:r2', (p) => other.push(p));
+    await support.publishChannel('rooms:r1', { frame: { type: 'typing' }, origin: 'a' });
+    for (let i = 0; i < 100 && (first.length < 1 || second.length < 1); i++) await sleep(10);
+    assert.deepEqual(first, [{ frame: { type: 'typing' }, origin: 'a' }]);
+    assert.deepEqual(second, first);
+    await stopFirst();
+    await support.publishChannel('rooms:r1', { n: 2 });
+    await support.publishChannel('rooms:r2', { n: 3 });
+    for (let i = 0; i < 100 && (second.length < 2 || other.length < 1); i++) await sleep(10);
+    assert.deepEqual(second.at(-1), { n: 2 });
+    assert.equal(first.length, 1, 'unsubscribed');
+    assert.deepEqual(other, [{ n: 3 }], 'channels are separate');
+    await stopSecond();
+    await stopOther();
+    await support.publishChannel('rooms:r1', { n: 4 }); // nobody listens: no error
+  });
+
+  it('room presence: first and last socket of a user, arrival order, expiry', async (t) => {
+    const { support } = await make(t);
+    assert.equal(await support.joinRoom('r', 'alice', 's1', 10_000), true);
+    assert.equal(await support.joinRoom('r', 'bob', 's2', 300), true);
+    assert.equal(await support.joinRoom('r', 'alice', 's3', 10_000), false, 'a second tab');
+    assert.equal(await support.joinRoom('r', 'alice', 's1', 10_000), false, 'a renewal');
+    assert.deepEqual(await support.roomPresence('r'), ['alice', 'bob']);
+    assert.deepEqual(await support.roomPresence('other'), []);
+    assert.equal(await support.leaveRoom('r', 's1'), undefined, 'alice has another socket');
+    assert.deepEqual(await support.roomPresence('r'), ['bob', 'alice']);
+    assert.equal(await support.leaveRoom('r', 's3'), 'alice');
+    assert.equal(await support.leaveRoom('r', 's3'), undefined, 'once');
+    assert.deepEqual(await support.roomPresence('r'), ['bob']);
+    await sleep(350);
+    assert.deepEqual(await support.roomPresence('r'), [], 'bob was not renewed');
+    assert.equal(await support.joinRoom('r', 'bob', 's2', 300), true, 'back after expiry');
+  });
+
   // --- de-duplication and limits ----------------------------------------------------------
 
   it('recent ids are remembered for their time, as copies', async (t) => {

@@ -12,6 +12,9 @@
  * and `smsg` (the same for conversations with a message: most visitors never write, and the
  * inbox must not read them all),
  * `sworkers` (by lease end, for takeover), left messages, sessions, agent presence.
+ * The other protocols: `rp:ROOM` (socket ids by expiry), `rpu:ROOM` (socket id → arrival and
+ * user) and `rpn:ROOM` (arrival counter), a `rooms` room's presence, expiring with its sockets;
+ * channel `ch:NAME` carries their live frames (nothing kept).
  *
  * Everything that must not interleave with another process is one Lua script: taking a chat,
  * a message stored together with its frame and the frame's `seq`, a reply step checked against
@@ -359,6 +362,51 @@ const METAS_PER_CALL = 100;
  * @typedef {import('../support-store.js').LoggedFrame} LoggedFrame
  */
 
+// A room's presence: KEYS[1] a sorted set of socket ids by expiry, KEYS[2] a hash socket id →
+// "arrival userId", KEYS[3] the room's arrival counter. Expired sockets are dropped first.
+const PRUNE_ROOM = `
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+for _, socket in ipairs(dead) do redis.call('HDEL', KEYS[2], socket) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local function userOf(value) return string.sub(value, string.find(value, ' ', 1, true) + 1) end
+`;
+
+// ARGV: now, socket id, user id, ttl ms. 1 when the user had no live socket.
+const JOIN_ROOM = `${PRUNE_ROOM}
+local first = 1
+local known = redis.call('HGET', KEYS[2], ARGV[2])
+if known then
+  first = 0
+else
+  for _, value in ipairs(redis.call('HVALS', KEYS[2])) do
+    if userOf(value) == ARGV[3] then first = 0 end
+  end
+  local arrival = redis.call('INCR', KEYS[3])
+  redis.call('HSET', KEYS[2], ARGV[2], arrival .. ' ' .. ARGV[3])
+end
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[4]), ARGV[2])
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], 2 * tonumber(ARGV[4])) end
+return first
+`;
+
+// ARGV: now, socket id. The user id when that was their last live socket, else false.
+const LEAVE_ROOM = `${PRUNE_ROOM}
+local known = redis.call('HGET', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[2])
+if not known then return false end
+local user = userOf(known)
+for _, value in ipairs(redis.call('HVALS', KEYS[2])) do
+  if userOf(value) == user then return false end
+end
+return user
+`;
+
+// ARGV: now. The live sockets' "arrival userId" values.
+const ROOM_PRESENCE = `${PRUNE_ROOM}
+return redis.call('HVALS', KEYS[2])
+`;
+
 /**
  * @param {import('./connection.js').RedisConnection} redis
  * @param {Partial<typeof SUPPORT_LIMITS> & { prefix?: string, now?: () => number }} [options]
@@ -481,6 +529,29 @@ export function createRedisSupportStore(redis, options = {}) {
   const consoleListeners = new Set();
   let consoleSubscribed = false;
   const consoleChannel = `${prefix}console`;
+  /** @type {Map<string, { listeners: Set<(payload: Record<string, unknown>) => void>, ready: Promise<unknown> }>} */
+  const channels = new Map();
+  /** @param {string} roomId */
+  const roomKeys = (roomId) => [
+    `${prefix}rp:${roomId}`,
+    `${prefix}rpu:${roomId}`,
+    `${prefix}rpn:${roomId}`,
+  ];
+
+  /** @param {string} message @param {string} name */
+  function dispatchChannel(message, name) {
+    const entry = channels.get(name);
+    if (!entry) return;
+    for (const listener of entry.listeners) {
+      let payload;
+      try {
+        payload = JSON.parse(message);
+      } catch {
+        return;
+      }
+      listener(payload);
+    }
+  }
 
   return {
     kind: 'redis',
@@ -820,6 +891,56 @@ export function createRedisSupportStore(redis, options = {}) {
       return async () => {
         consoleListeners.delete(listener);
       };
+    },
+
+    async publishChannel(name, payload) {
+      await client.publish(`${prefix}ch:${name}`, JSON.stringify(payload));
+    },
+
+    async subscribeChannel(name, listener) {
+      const full = `${prefix}ch:${name}`;
+      let entry = channels.get(full);
+      if (!entry) {
+        const listeners = new Set([listener]);
+        const ready = subscriber.subscribe(full, dispatchChannel);
+        entry = { listeners, ready };
+        channels.set(full, entry);
+        const own = entry;
+        ready.catch(() => {
+          if (channels.get(full) === own) channels.delete(full);
+        });
+      } else {
+        entry.listeners.add(listener);
+      }
+      await entry.ready;
+      const own = entry;
+      return async () => {
+        own.listeners.delete(listener);
+        if (own.listeners.size > 0 || channels.get(full) !== own) return;
+        channels.delete(full);
+        await subscriber.unsubscribe(full, dispatchChannel).catch(() => {});
+      };
+    },
+
+    async joinRoom(roomId, userId, socketId, ttlMs) {
+      const args = [Date.now(), socketId, userId, ttlMs];
+      return (await run(JOIN_ROOM, roomKeys(roomId), args)) === 1;
+    },
+
+    async leaveRoom(roomId, socketId) {
+      const user = await run(LEAVE_ROOM, roomKeys(roomId), [Date.now(), socketId]);
+      return typeof user === 'string' ? user : undefined;
+    },
+
+    async roomPresence(roomId) {
+      /** @type {string[]} */
+      const values = (await run(ROOM_PRESENCE, roomKeys(roomId), [Date.now()])).map(String);
+      const sockets = values.map((value) => {
+        const space = value.indexOf(' ');
+        return { arrived: Number(value.slice(0, space)), userId: value.slice(space + 1) };
+      });
+      sockets.sort((a, b) => a.arrived - b.arrived);
+      return [...new Set(sockets.map((s) => s.userId))];
     },
   };
 }
