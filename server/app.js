@@ -14,6 +14,7 @@ import { createTokenHandler } from './http/token.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './limits/frames.js';
 import { roomsRoutes } from './rooms/api.js';
 import { createRoomHub } from './rooms/hub.js';
+import { createChannels } from './ws/channels.js';
 import { createRoomResponder } from './rooms/responder.js';
 import { createOriginPolicy, openOriginsWarning } from './security/origins.js';
 import { createStore } from './store/index.js';
@@ -75,6 +76,8 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  *   open anywhere; unset: at once in memory, 10 s with Redis (they may be reconnecting)
  * @property {number} [drainMs] on close, how long replies in progress get to finish before they
  *   are handed over; unset: 0 in memory (nobody could take over), 3 s with Redis
+ * @property {number} [roomsPresenceTtlMs] a `rooms` socket counts as online this long after
+ *   its process last renewed it (every third of it): the users of a dead process drop out
  * @property {() => number} [now] the clock for opening hours; tests fix it
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
@@ -117,7 +120,13 @@ export async function createApp(options = {}) {
   const tokens = createTokenService({ secret });
   const handleToken = createTokenHandler({ tokens });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
-  const hub = createRoomHub();
+  const channels = createChannels({ support: options.supportStore ?? shared.support, logger });
+  const hub = createRoomHub({
+    support: options.supportStore ?? shared.support,
+    channels,
+    presenceTtlMs: options.roomsPresenceTtlMs,
+    logger,
+  });
   const responder = createRoomResponder({ store, hub, bot, signal: shutdown.signal, logger });
   const handleApi = createApiHandler({
     routes: [...eventsRoutes({ store }), ...roomsRoutes({ store, hub, responder })],
@@ -211,6 +220,7 @@ export async function createApp(options = {}) {
       desk.sayReconnect();
       shutdown.abort();
       stopHeartbeat();
+      hub.close();
       // No close code, as the deployed server does on shutdown: browsers report 1005.
       for (const ws of wss.clients) ws.close();
       server.closeAllConnections();

@@ -6,6 +6,7 @@ import {
   MIN_MAX_FRAME_BYTES,
 } from './limits/frames.js';
 import { DEFAULT_LEASE_MS } from './conversations/service.js';
+import { DEFAULT_PRESENCE_TTL_MS } from './rooms/hub.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './security/origins.js';
 
@@ -64,6 +65,17 @@ export function readConfig(env, args = []) {
     warnings,
   );
 
+  const roomsPresenceTtlMs = env.ROOMS_PRESENCE_TTL_MS
+    ? parseInteger(
+        env.ROOMS_PRESENCE_TTL_MS,
+        DEFAULT_PRESENCE_TTL_MS,
+        300,
+        600_000,
+        'ROOMS_PRESENCE_TTL_MS',
+        warnings,
+      )
+    : undefined;
+
   /** @type {import('./app.js').AppOptions} */
   const options = {
     port,
@@ -74,6 +86,7 @@ export function readConfig(env, args = []) {
     maxFrameBytes,
     allowedOrigins,
     replyLeaseMs,
+    ...(roomsPresenceTtlMs ? { roomsPresenceTtlMs } : {}),
     ...(redisUrl ? { redisUrl, redisPrefix: env.REDIS_PREFIX || undefined } : {}),
   };
   if (redisUrl && !secret) {

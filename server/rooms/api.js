@@ -73,7 +73,7 @@ export function roomsRoutes({ store, hub, responder }) {
       path: /^\/api\/v1\/rooms\/([^/]+)\/online\/?$/,
       async handle({ params: [roomId = ''] }) {
         checkRoom(roomId);
-        const online = hub.onlineUsers(roomId);
+        const online = await hub.onlineUsers(roomId);
         return {
           status: 200,
           body: { data: { online_users: online, total_online: online.length }, status: 'success' },

@@ -1,8 +1,15 @@
 /**
  * Who is connected to which room, for presence and broadcasts. A user may have several sockets
- * in one room (tabs); they join on the first and leave with the last.
+ * in one room (tabs, or other processes); they join on the first and leave with the last.
+ *
+ * Presence is the support store's (`joinRoom`…): with Redis it is shared by every process, and
+ * each socket's entry expires `presenceTtlMs` after it was last renewed, so the users of a
+ * process that died drop out of the online list. Broadcasts go through ws/channels.js, to the
+ * room's sockets on every process.
  */
-import { sendFrame } from '../ws/send.js';
+import { randomUUID } from 'node:crypto';
+
+export const DEFAULT_PRESENCE_TTL_MS = 30_000;
 
 /**
  * @typedef {object} Member
@@ -11,42 +18,76 @@ import { sendFrame } from '../ws/send.js';
  * @property {string} userName
  */
 
-export function createRoomHub() {
-  /** @type {Map<string, Set<Member>>} */
+/**
+ * @param {object} deps
+ * @param {Pick<import('../store/support-store.js').SupportStore, 'joinRoom' | 'leaveRoom' | 'roomPresence'>} deps.support
+ * @param {import('../ws/channels.js').Channels} deps.channels
+ * @param {number} [deps.presenceTtlMs]
+ * @param {{ error(...args: unknown[]): void }} [deps.logger]
+ */
+export function createRoomHub({
+  support,
+  channels,
+  presenceTtlMs = DEFAULT_PRESENCE_TTL_MS,
+  logger = console,
+}) {
+  /** @type {Map<string, Map<Member, string>>} room id → this process's members → socket id */
   const rooms = new Map();
-
   /** @param {string} roomId */
-  const membersOf = (roomId) => rooms.get(roomId) ?? new Set();
+  const channelOf = (roomId) => `rooms:${roomId}`;
+
+  const renewal = setInterval(
+    () => {
+      for (const [roomId, members] of rooms) {
+        for (const [member, socketId] of members) {
+          support
+            .joinRoom(roomId, member.userId, socketId, presenceTtlMs)
+            .catch((err) => logger.error('[rooms] presence renewal failed:', err));
+        }
+      }
+    },
+    Math.max(100, Math.floor(presenceTtlMs / 3)),
+  );
+  renewal.unref();
 
   return {
     /**
+     * Resolves once the member's process hears the room's broadcasts.
      * @param {string} roomId
      * @param {Member} member
-     * @returns {boolean} whether this is the user's first socket in the room
+     * @returns {Promise<boolean>} whether this is the user's first socket in the room
      */
-    join(roomId, member) {
-      const first = !this.onlineUsers(roomId).includes(member.userId);
-      const members = rooms.get(roomId) ?? new Set();
-      members.add(member);
+    async join(roomId, member) {
+      const socketId = randomUUID();
+      const members = rooms.get(roomId) ?? new Map();
+      members.set(member, socketId);
       rooms.set(roomId, members);
+      // Sent before leave() can send its own: the store sees them in this order.
+      const [first] = await Promise.all([
+        support.joinRoom(roomId, member.userId, socketId, presenceTtlMs),
+        channels.join(channelOf(roomId), member.ws),
+      ]);
       return first;
     },
 
     /**
      * @param {string} roomId
      * @param {Member} member
-     * @returns {boolean} whether that was the user's last socket in the room
+     * @returns {Promise<boolean>} whether that was the user's last socket in the room
      */
-    leave(roomId, member) {
+    async leave(roomId, member) {
       const members = rooms.get(roomId);
-      if (!members?.delete(member)) return false;
+      const socketId = members?.get(member);
+      if (!members || socketId === undefined) return false;
+      members.delete(member);
       if (members.size === 0) rooms.delete(roomId);
-      return !this.onlineUsers(roomId).includes(member.userId);
+      channels.leave(channelOf(roomId), member.ws);
+      return (await support.leaveRoom(roomId, socketId)) !== undefined;
     },
 
-    /** @param {string} roomId @returns {string[]} distinct user ids, in order of arrival */
+    /** @param {string} roomId @returns {Promise<string[]>} distinct user ids, in order of arrival */
     onlineUsers(roomId) {
-      return [...new Set([...membersOf(roomId)].map((m) => m.userId))];
+      return support.roomPresence(roomId);
     },
 
     /**
@@ -55,9 +96,11 @@ export function createRoomHub() {
      * @param {Member} [except] typically the socket the frame came from
      */
     broadcast(roomId, frame, except) {
-      for (const member of membersOf(roomId)) {
-        if (member !== except) sendFrame(member.ws, frame);
-      }
+      channels.send(channelOf(roomId), frame, except?.ws);
+    },
+
+    close() {
+      clearInterval(renewal);
     },
   };
 }

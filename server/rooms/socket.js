@@ -4,6 +4,8 @@
  *
  * On connect: `connection_status` (the room id inside `data`), and `user_joined` to the others
  * when this is the user's first socket in the room; `user_left` when their last one closes.
+ * Presence and every broadcast span all processes (hub.js): the socket gets `connection_status`
+ * once its process hears the room.
  * Client frames: `typing` is relayed to the room's other sockets, `get_online_users` is answered
  * with a fresh `connection_status` (the document names no answer, and that is the frame its own
  * client reads online users from), `ping` with `pong`; anything else is ignored.
@@ -59,9 +61,16 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
     ws.close(1011, 'Internal error');
   });
 
-  ws.on('close', () => {
+  ws.on('close', async () => {
     if (!joined) return;
-    if (hub.leave(roomId, member)) {
+    let last;
+    try {
+      last = await hub.leave(roomId, member);
+    } catch (err) {
+      logger.error('[rooms] leave failed:', err);
+      return;
+    }
+    if (last) {
       hub.broadcast(
         roomId,
         roomFrame(
@@ -96,8 +105,8 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
     await store.ensureConversation(KIND, roomId, userId);
     // The socket may have closed during the lookup; joining then would leave a ghost online.
     if (ws.readyState !== ws.OPEN) return;
-    const first = hub.join(roomId, member);
     joined = true;
+    const first = await hub.join(roomId, member);
     sendFrame(ws, await connectionStatus());
     if (first) {
       hub.broadcast(
@@ -144,7 +153,7 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
    * Participants are everyone online or with a kept message in the room, the bot included.
    */
   async function connectionStatus() {
-    const online = hub.onlineUsers(roomId);
+    const online = await hub.onlineUsers(roomId);
     const page = await store.listMessages(KIND, roomId);
     const participants = new Set([
       ...online,
