@@ -181,7 +181,14 @@ export async function createApp(options = {}) {
     wss,
     logger,
   });
-  const routes = socketRoutes({ store, bot, conversations: desk.conversations, hub, logger });
+  const routes = socketRoutes({
+    store,
+    bot,
+    conversations: desk.conversations,
+    hub,
+    channels,
+    logger,
+  });
   const routeUpgrade = createUpgradeRouter({ wss, tokens, routes, allowOrigin: origins.allows });
   // The agent socket answers to the console's session cookie and this server's own origin, not
   // to a visitor token and the embedding sites' origins.

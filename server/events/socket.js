@@ -20,6 +20,10 @@
  * - The user id must be the token's subject (`AUTH_ERROR` otherwise): chats are per visitor.
  * - A model failure is an `error` `AI_RESPONSE_ERROR`; the partial reply is not stored, nor is
  *   one abandoned because the socket closed.
+ * - Every socket of the chat (other tabs, on any process: ws/channels.js) gets the chat's
+ *   frames (`message_received`, the stream, `AI_RESPONSE_ERROR`); the other errors and the
+ *   connection events go to their socket only. A reply still stops when its asker's socket
+ *   closes.
  */
 import { randomUUID } from 'node:crypto';
 import { turnsFor } from '../bots/history.js';
@@ -40,6 +44,7 @@ export const MAX_PENDING_REPLIES = 5;
  * @property {import('node:http').IncomingMessage} req
  * @property {import('../store/memory-store.js').ConversationStore} store
  * @property {import('../bots/index.js').Bot} bot
+ * @property {import('../ws/channels.js').Channels} channels
  * @property {{ error(...args: unknown[]): void }} logger
  */
 
@@ -47,7 +52,10 @@ export const MAX_PENDING_REPLIES = 5;
  * @param {import('ws').WebSocket} ws
  * @param {EventsDeps} deps
  */
-export function handleEventsConnection(ws, { visitor, credential, url, req, store, bot, logger }) {
+export function handleEventsConnection(
+  ws,
+  { visitor, credential, url, req, store, bot, channels, logger },
+) {
   const query = url.searchParams;
   const userId = query.get('user_id') || headerValue(req, 'x-user-id');
   const chatId = query.get('chat_id') || headerValue(req, 'x-chat-id');
@@ -63,6 +71,13 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
   /** @param {string} type @param {Record<string, unknown>} fields */
   const emit = (type, fields) =>
     sendFrame(ws, { event_type: type, timestamp: new Date().toISOString(), ...fields });
+  /** To every socket of the chat, on every process. @param {string} type @param {Record<string, unknown>} fields */
+  const broadcast = (type, fields) =>
+    channels.send(`events:${chatId}`, {
+      event_type: type,
+      timestamp: new Date().toISOString(),
+      ...fields,
+    });
   /** @param {string} code @param {string} message @param {Record<string, unknown>} [details] */
   const error = (code, message, details) =>
     emit('error', { error_code: code, error_message: message, ...(details ? { details } : {}) });
@@ -73,7 +88,10 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
   };
 
   ws.on('error', (err) => logger.error('[events] socket error:', err));
-  ws.on('close', () => controller.abort());
+  ws.on('close', () => {
+    controller.abort();
+    if (chatId) channels.leave(`events:${chatId}`, ws);
+  });
 
   accepting = open().catch(broken);
   ws.on('message', (data, isBinary) => {
@@ -124,6 +142,11 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
       );
       return undefined;
     }
+    await channels.join(`events:${chatId}`, ws);
+    if (ws.readyState !== ws.OPEN) {
+      channels.leave(`events:${chatId}`, ws);
+      return undefined;
+    }
     emit('connection_established', { user_id: userId, chat_id: chatId, tenant_id: TENANT_ID });
     if (await store.markUserSeen(userId)) emit('user_created', { user_id: userId });
     return chatId;
@@ -163,7 +186,7 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
       chatGone(chat);
       return undefined;
     }
-    emit('message_received', {
+    broadcast('message_received', {
       message_id: message.id,
       chat_id: chat,
       user_id: userId,
@@ -199,17 +222,20 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
       return;
     }
 
-    emit('message_stream_started', { chat_id: chat, user_id: userId });
+    broadcast('message_stream_started', { chat_id: chat, user_id: userId });
     let text = '';
     try {
       for await (const token of replyText(bot, history, signal)) {
         text += token;
-        emit('message_stream_token', { chat_id: chat, token });
+        broadcast('message_stream_token', { chat_id: chat, token });
       }
     } catch (err) {
       if (signal.aborted) return;
       logger.error(`[events] reply failed in chat ${chat}:`, err);
-      error('AI_RESPONSE_ERROR', 'Could not generate a reply, please try again');
+      broadcast('error', {
+        error_code: 'AI_RESPONSE_ERROR',
+        error_message: 'Could not generate a reply, please try again',
+      });
       return;
     }
     const reply = chatMessage({ id: randomUUID(), content: text, role: 'assistant' });
@@ -217,7 +243,7 @@ export function handleEventsConnection(ws, { visitor, credential, url, req, stor
       chatGone(chat);
       return;
     }
-    emit('message_stream_ended', {
+    broadcast('message_stream_ended', {
       message_id: reply.id,
       chat_id: chat,
       user_id: userId,

@@ -15,7 +15,11 @@
  *
  * Threads: the id must be a UUID. A thread belongs to the visitor who first sent a message to
  * it. Someone else's thread answers `history` with nothing (as if empty, which reveals
- * nothing) and refuses `message` with an error. A reply cut off by a model failure ends with an
+ * nothing) and refuses `message` with an error.
+ *
+ * A socket follows the threads it asked the history of or wrote to: their frames reach it from
+ * every socket of the visitor, on every process (ws/channels.js), the question as a user
+ * `message` (as history shows it) and the reply's parts as the asker gets them. A reply cut off by a model failure ends with an
  * error frame; it, and one abandoned because the socket closed, are not stored.
  */
 import { randomUUID } from 'node:crypto';
@@ -43,10 +47,13 @@ export const ERRORS = Object.freeze({
  * @param {{ sub: string }} deps.visitor
  * @param {import('../store/memory-store.js').ConversationStore} deps.store
  * @param {import('../bots/index.js').Bot} deps.bot
+ * @param {import('../ws/channels.js').Channels} deps.channels
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
-export function handleThreadsConnection(ws, { visitor, store, bot, logger }) {
+export function handleThreadsConnection(ws, { visitor, store, bot, channels, logger }) {
   const controller = new AbortController();
+  /** @type {Set<string>} the channels of the threads this socket follows */
+  const following = new Set();
   let waiting = 0;
   let chain = Promise.resolve();
 
@@ -54,7 +61,24 @@ export function handleThreadsConnection(ws, { visitor, store, bot, logger }) {
   const error = (message) => sendFrame(ws, { type: 'error', message });
 
   ws.on('error', (err) => logger.error('[threads] socket error:', err));
-  ws.on('close', () => controller.abort());
+  ws.on('close', () => {
+    controller.abort();
+    for (const name of following) channels.leave(name, ws);
+    following.clear();
+  });
+
+  /**
+   * From now on the socket gets the thread's frames from every socket (on every process).
+   * @param {string} threadId
+   * @returns {Promise<string>} the thread's channel
+   */
+  async function follow(threadId) {
+    const name = `threads:${threadId}`;
+    if (following.has(name) || controller.signal.aborted) return name;
+    following.add(name);
+    await channels.join(name, ws);
+    return name;
+  }
   ws.on('message', (data, isBinary) => {
     if (waiting >= MAX_WAITING_FRAMES) {
       error(ERRORS.busy);
@@ -101,6 +125,7 @@ export function handleThreadsConnection(ws, { visitor, store, bot, logger }) {
   async function sendHistory(threadId) {
     const thread = await store.getConversation(KIND, threadId);
     if (!thread || thread.owner !== visitor.sub) return;
+    await follow(threadId);
     const page = await store.listMessages(KIND, threadId);
     for (const item of page?.messages ?? []) {
       sendFrame(ws, { type: 'message', thread_id: threadId, ...item });
@@ -119,8 +144,11 @@ export function handleThreadsConnection(ws, { visitor, store, bot, logger }) {
       error(ERRORS.foreignThread);
       return;
     }
+    const channel = await follow(threadId);
     const question = item('user', /** @type {string} */ (content));
     await store.appendMessage(KIND, threadId, question);
+    // The thread's other sockets see the question as history shows it.
+    channels.send(channel, { type: 'message', thread_id: threadId, ...question }, ws);
     sendFrame(ws, {
       type: 'message_received',
       id: question.id,
@@ -143,7 +171,7 @@ export function handleThreadsConnection(ws, { visitor, store, bot, logger }) {
     try {
       for await (const delta of replyText(bot, history, signal)) {
         reply.content += delta;
-        sendFrame(ws, { type: 'message', thread_id: threadId, ...reply, content: delta });
+        channels.send(channel, { type: 'message', thread_id: threadId, ...reply, content: delta });
       }
     } catch (err) {
       if (signal.aborted) return;

@@ -14,10 +14,11 @@ import { handleStreamConnection } from './stream-protocol.js';
  * @param {import('../conversations/service.js').ConversationService} deps.conversations the
  *   `stream` endpoint's conversations, shared with the agent console
  * @param {import('../rooms/hub.js').RoomHub} deps.hub
+ * @param {import('./channels.js').Channels} deps.channels
  * @param {{ error(...args: unknown[]): void }} deps.logger
  * @returns {import('./upgrade.js').UpgradeRoute[]}
  */
-export function socketRoutes({ store, bot, conversations, hub, logger }) {
+export function socketRoutes({ store, bot, conversations, hub, channels, logger }) {
   return [
     {
       path: /^\/ws$/,
@@ -31,7 +32,8 @@ export function socketRoutes({ store, bot, conversations, hub, logger }) {
       path: /^\/ws\/chat\/?$/,
       refuse: 'socket',
       credential: (url, req) => url.searchParams.get('api_key') || header(req, 'x-api-key'),
-      open: (ws, context) => handleEventsConnection(ws, { ...context, store, bot, logger }),
+      open: (ws, context) =>
+        handleEventsConnection(ws, { ...context, store, bot, channels, logger }),
     },
     {
       path: /^\/ws\/([^/]*)\/?$/,
@@ -44,7 +46,7 @@ export function socketRoutes({ store, bot, conversations, hub, logger }) {
       refuse: 'handshake',
       credential: (url) => url.searchParams.get('token') || url.searchParams.get('key'),
       open: (ws, { visitor }) =>
-        handleThreadsConnection(ws, { visitor: verified(visitor), store, bot, logger }),
+        handleThreadsConnection(ws, { visitor: verified(visitor), store, bot, channels, logger }),
     },
   ];
 }

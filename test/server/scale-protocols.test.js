@@ -177,3 +177,96 @@ test('rooms: the users of a process killed with SIGKILL drop out of the online l
   assert.deepEqual((await online(a, room, alice)).online_users, [alice.userId]);
   await within(onA.client.close(), 'the socket to close');
 });
+
+test('events: a chat open on two processes: both sockets get the confirmation and the reply stream', async () => {
+  const who = await credentials(a);
+  const created = await api(a, 'POST', '/api/v1/chats/', {
+    key: who.key,
+    body: { user_id: who.userId },
+  });
+  assert.equal(created.status, 201);
+  const chatId = created.body.id;
+  /** @param {{ url: string }} server */
+  const open = async (server) => {
+    const client = await ChatClient.open(
+      socketUrl(server, '/ws/chat', { api_key: who.key, user_id: who.userId, chat_id: chatId }),
+    );
+    assert.equal((await client.next()).event_type, 'connection_established');
+    return client;
+  };
+  const onA = await open(a);
+  assert.equal((await onA.next()).event_type, 'user_created', 'the user connects the first time');
+  const onB = await open(b);
+  const ended = (/** @type {any} */ f) => f.event_type === 'message_stream_ended';
+
+  for (const [asker, other] of [
+    [onA, onB],
+    [onB, onA],
+  ]) {
+    asker.send({ content: 'show me a table' });
+    const [mine, theirs] = await Promise.all([asker.readUntil(ended), other.readUntil(ended)]);
+    const kinds = (/** @type {any[]} */ frames) => frames.map((f) => f.event_type);
+    assert.deepEqual(kinds(theirs), kinds(mine), 'the same frames, once each');
+    assert.equal(mine[0].event_type, 'message_received');
+    assert.equal(mine[1].event_type, 'message_stream_started');
+    assert.ok(mine.length > 3, 'tokens');
+    assert.deepEqual(theirs.at(-1), mine.at(-1));
+    assert.equal(
+      theirs.at(-1).content,
+      mine
+        .slice(2, -1)
+        .map((f) => f.token)
+        .join(''),
+    );
+  }
+  await Promise.all([onA.close(), onB.close()]);
+});
+
+test('threads: a thread followed on two processes: the question and the reply reach both', async () => {
+  const visitor = new Visitor(a);
+  const { body } = await visitor.fetchToken();
+  /** @param {{ url: string }} server */
+  const open = (server) => ChatClient.open(socketUrl(server, '/chat/ws', { token: body.token }));
+  const thread = randomUUID();
+  const onA = await open(a);
+  const onB = await open(b);
+
+  /** @param {ChatClient} client @param {string} content */
+  async function ask(client, content) {
+    client.send({ type: 'message', thread_id: thread, agent_id: null, content });
+    client.send({ type: 'history', thread_id: thread });
+    const frames = await client.readUntil((f) => f.type === 'message' && f.role === 'user');
+    const received = frames.shift();
+    assert.equal(received.type, 'message_received');
+    frames.pop(); // the first item of the history
+    // The rest of the history ends with the reply just streamed.
+    await client.readUntil((f) => f.role === 'assistant' && f.id === frames[0].id);
+    return { received, parts: frames };
+  }
+
+  await ask(onA, 'hello'); // the thread is created on A
+  // B follows it from its history (the question, then the reply).
+  onB.send({ type: 'history', thread_id: thread });
+  await onB.readUntil((f) => f.type === 'message' && f.role === 'assistant');
+
+  for (const [asker, other] of [
+    [onA, onB],
+    [onB, onA],
+  ]) {
+    const { received, parts } = await ask(asker, 'show me a table');
+    const question = await other.next();
+    assert.deepEqual(
+      { type: question.type, id: question.id, role: question.role, content: question.content },
+      { type: 'message', id: received.id, role: 'user', content: 'show me a table' },
+    );
+    const theirs = [];
+    for (let i = 0; i < parts.length; i++) theirs.push(await other.next());
+    assert.deepEqual(theirs, parts, 'every part of the reply, once each');
+    other.send({ type: 'probe' });
+    assert.deepEqual(await other.next(), {
+      type: 'error',
+      message: 'Unknown message type: probe',
+    });
+  }
+  await Promise.all([onA.close(), onB.close()]);
+});
