@@ -10,6 +10,12 @@ export default {
   // A file's whole run (the XSS corpus streams 300 vectors several ways) on a busy 2-core machine.
   testsFinishTimeout: 300_000,
   testFramework: { config: { timeout: 10000 } },
+  // A failed assertion about a DOM node is reported, not stalled on: see test/describe-nodes.js.
+  testRunnerHtml: (testFramework) =>
+    `<!doctype html><html><body>
+      <script type="module" src="/test/describe-nodes.js"></script>
+      <script type="module" src="${testFramework}"></script>
+    </body></html>`,
   plugins: [
     fixtureServers(),
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: 'tsconfig.json' }),
