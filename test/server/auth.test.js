@@ -4,11 +4,17 @@
 // every endpoint too, so a refusal cannot come from something else being wrong.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
-import { WebSocket } from 'ws';
-import { ChatClient, TEST_SECRET, Visitor, api, socketUrl, startApp, within } from './helpers.js';
+import {
+  ChatClient,
+  TEST_SECRET,
+  Visitor,
+  api,
+  handshake,
+  socketUrl,
+  startApp,
+} from './helpers.js';
 
 const ISSUER = 'chat-widget-demo';
 const AUDIENCE = 'chat-widget-stream';
@@ -75,28 +81,6 @@ async function setUp(t) {
   const userId = body.user_id;
   const good = await forge(userId);
   return { app, userId, issued: body.token, good, bad: await badTokens(userId, body.token) };
-}
-
-/**
- * The status of a refused upgrade, or `open` if the socket opened.
- * @param {string} url
- */
-async function handshake(url) {
-  const ws = new WebSocket(url);
-  ws.on('error', () => {});
-  const outcome = await within(
-    Promise.race([
-      once(ws, 'open').then(() => 'open'),
-      once(ws, 'unexpected-response').then(([req, res]) => {
-        res.resume();
-        req.destroy();
-        return res.statusCode;
-      }),
-    ]),
-    'the handshake',
-  );
-  ws.terminate();
-  return outcome;
 }
 
 test('the stream and threads handshakes refuse every bad token with 401', async (t) => {

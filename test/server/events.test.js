@@ -9,6 +9,7 @@ import {
   TEST_SECRET,
   Visitor,
   api,
+  botAwaitingAbort,
   deferred,
   socketUrl,
   startApp,
@@ -438,17 +439,8 @@ test('a bot failure is an error event and leaves only the question in history', 
 });
 
 test('closing the socket mid-reply stops the bot', async (t) => {
-  const aborted = deferred();
-  const app = await startApp(t, {
-    bot: {
-      description: 'waits',
-      async *reply({ signal }) {
-        yield 'first';
-        await new Promise((resolve) => signal.addEventListener('abort', resolve));
-        aborted.resolve(true);
-      },
-    },
-  });
+  const { bot, aborted } = botAwaitingAbort();
+  const app = await startApp(t, { bot });
   const who = await credentials(app);
   const chat = await createChat(app, who);
   const { client } = await connect(app, { ...who, chatId: chat.id });

@@ -259,3 +259,43 @@ export async function api(app, method, path, { key, body, headers = {} } = {}) {
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * The status of a refused WebSocket upgrade, or `open` if the socket opened.
+ * @param {string} url
+ * @param {string} [origin] sent as the Origin header when given
+ */
+export async function handshake(url, origin) {
+  const ws = new WebSocket(url, origin === undefined ? {} : { origin });
+  ws.on('error', () => {});
+  const outcome = await within(
+    Promise.race([
+      once(ws, 'open').then(() => 'open'),
+      once(ws, 'unexpected-response').then(([req, res]) => {
+        res.resume();
+        req.destroy();
+        return res.statusCode;
+      }),
+    ]),
+    'the handshake',
+  );
+  ws.terminate();
+  return outcome;
+}
+
+/**
+ * A bot that says `first`, then waits until its reply is aborted; `aborted` resolves then.
+ */
+export function botAwaitingAbort() {
+  const aborted = deferred();
+  const bot = {
+    description: 'waits',
+    /** @param {{ signal: AbortSignal }} input */
+    async *reply({ signal }) {
+      yield 'first';
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      aborted.resolve(true);
+    },
+  };
+  return { bot, aborted };
+}

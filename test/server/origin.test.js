@@ -2,9 +2,7 @@
 // a page from an origin not on the list with 403; requests without Origin are let through.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { test } from 'node:test';
-import { WebSocket } from 'ws';
 import { readConfig } from '../../server/config.js';
 import {
   createOriginPolicy,
@@ -12,7 +10,7 @@ import {
   openOriginsWarning,
   parseAllowedOrigins,
 } from '../../server/security/origins.js';
-import { Visitor, api, socketUrl, startApp, within } from './helpers.js';
+import { Visitor, api, handshake, socketUrl, startApp } from './helpers.js';
 
 const SHOP = 'https://shop.example';
 const WWW = 'https://www.shop.example';
@@ -22,29 +20,6 @@ const request = (origin) =>
   /** @type {import('node:http').IncomingMessage} */ (
     /** @type {unknown} */ ({ headers: origin === undefined ? {} : { origin } })
   );
-
-/**
- * `open`, or the status of the refused upgrade.
- * @param {string} url
- * @param {string | undefined} origin
- */
-async function handshake(url, origin) {
-  const ws = new WebSocket(url, origin === undefined ? {} : { origin });
-  ws.on('error', () => {});
-  const outcome = await within(
-    Promise.race([
-      once(ws, 'open').then(() => 'open'),
-      once(ws, 'unexpected-response').then(([req, res]) => {
-        res.resume();
-        req.destroy();
-        return res.statusCode;
-      }),
-    ]),
-    'the handshake',
-  );
-  ws.terminate();
-  return outcome;
-}
 
 /** @param {{ url: string }} app @param {string | undefined} origin */
 function tokenRequest(app, origin) {

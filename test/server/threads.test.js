@@ -6,7 +6,15 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
 import { demoReplyText } from '../../server/bots/demo-bot.js';
-import { ChatClient, Visitor, deferred, socketUrl, startApp, within } from './helpers.js';
+import {
+  ChatClient,
+  Visitor,
+  botAwaitingAbort,
+  deferred,
+  socketUrl,
+  startApp,
+  within,
+} from './helpers.js';
 
 async function connect(app, visitor = new Visitor(app), param = 'token') {
   const { body } = await visitor.fetchToken();
@@ -241,17 +249,8 @@ test('a bot failure is an error frame, and the failed reply is not stored', asyn
 });
 
 test('closing the socket mid-reply stops the bot', async (t) => {
-  const aborted = deferred();
-  const app = await startApp(t, {
-    bot: {
-      description: 'waits',
-      async *reply({ signal }) {
-        yield 'first';
-        await new Promise((resolve) => signal.addEventListener('abort', resolve));
-        aborted.resolve(true);
-      },
-    },
-  });
+  const { bot, aborted } = botAwaitingAbort();
+  const app = await startApp(t, { bot });
   const client = await connect(app);
   client.send({ type: 'message', thread_id: randomUUID(), content: 'hi' });
   await client.readUntil((f) => f.role === 'assistant');
