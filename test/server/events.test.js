@@ -10,7 +10,7 @@ import {
   Visitor,
   api,
   botAwaitingAbort,
-  deferred,
+  gatedBot,
   socketUrl,
   startApp,
   within,
@@ -384,19 +384,8 @@ test('past 10 messages a second a message is refused with RATE_LIMIT_EXCEEDED', 
 });
 
 test('replies come one at a time; a sixth waiting message is refused', async (t) => {
-  const gate = deferred();
-  /** @type {string[]} */
-  const asked = [];
-  const app = await startApp(t, {
-    bot: {
-      description: 'gated',
-      async *reply({ history }) {
-        asked.push(/** @type {string} */ (history.at(-1)?.content));
-        await gate.promise;
-        yield 'ok';
-      },
-    },
-  });
+  const { bot, gate, asked } = gatedBot(() => 'ok');
+  const app = await startApp(t, { bot });
   const who = await credentials(app);
   const chat = await createChat(app, who);
   const { client } = await connect(app, { ...who, chatId: chat.id });

@@ -299,3 +299,24 @@ export function botAwaitingAbort() {
   };
   return { bot, aborted };
 }
+
+/**
+ * A bot that notes each question and answers only once `gate` is resolved, with `answer(question)`.
+ * @param {(question: string) => string} answer
+ */
+export function gatedBot(answer) {
+  const gate = deferred();
+  /** @type {string[]} */
+  const asked = [];
+  const bot = {
+    description: 'gated',
+    /** @param {{ history: { content: string }[] }} input */
+    async *reply({ history }) {
+      const question = history.at(-1)?.content ?? '';
+      asked.push(question);
+      await gate.promise;
+      yield answer(question);
+    },
+  };
+  return { bot, gate, asked };
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { demoReplyText } from '../../server/bots/demo-bot.js';
-import { ChatClient, Visitor, api, deferred, socketUrl, startApp, types } from './helpers.js';
+import { ChatClient, Visitor, api, gatedBot, socketUrl, startApp, types } from './helpers.js';
 
 const isTime = (/** @type {unknown} */ value) =>
   typeof value === 'string' && !Number.isNaN(Date.parse(value));
@@ -227,19 +227,8 @@ test('the REST calls refuse bad keys, rooms, senders and messages', async (t) =>
 });
 
 test('a room answers one message at a time, and refuses a sixth waiting one with 429', async (t) => {
-  const gate = deferred();
-  /** @type {string[]} */
-  const asked = [];
-  const app = await startApp(t, {
-    bot: {
-      description: 'gated',
-      async *reply({ history }) {
-        asked.push(/** @type {string} */ (history.at(-1)?.content));
-        await gate.promise;
-        yield `re: ${history.at(-1)?.content}`;
-      },
-    },
-  });
+  const { bot, gate, asked } = gatedBot((question) => `re: ${question}`);
+  const app = await startApp(t, { bot });
   const who = await credentials(app);
   const room = randomUUID();
   const { client } = await join(app, room, who);
