@@ -653,7 +653,7 @@ export class ConversationController implements ReactiveController {
   canRetry(message: ChatMessage): boolean {
     if (message.role !== 'assistant' || message.note !== 'interrupted') return false;
     if (message.retried || !this.#connection?.isOpen) return false;
-    return this.#adapter?.encodeRetry?.(message.id, this.#connection.context) != null;
+    return this.#adapter?.capabilities().retries === true;
   }
 
   /** Nobody could take the chat: a message (and email) for the team. */

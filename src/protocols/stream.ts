@@ -248,6 +248,7 @@ export function createStreamAdapter(): ProtocolAdapter {
     greets: true,
     expectsReply: true,
     resumes: has('resume'),
+    retries: has('retry'),
   });
 
   const interpretClose = (code: number, _reason: string, opened: boolean): CloseVerdict => {

@@ -121,6 +121,8 @@ export interface Capabilities {
    * so a reply cut off by the drop continues instead of ending. Default false.
    */
   resumes?: boolean;
+  /** An interrupted reply's question can be asked again (`encodeRetry` gives a frame). */
+  retries?: boolean;
 }
 
 /** An older page of history. */

@@ -124,7 +124,7 @@ describe('stream adapter', () => {
     expect(strict.greeted!(ctx)).to.deep.equal([]);
     expect(strict.encodeTyping(true, ctx)).to.equal(null);
     expect(strict.encodeLeaveMessage!('a@b.c', 'hi', ctx)).to.equal(null);
-    expect(strict.capabilities().acks).to.be.false;
+    expect(strict.capabilities()).to.include({ acks: false, retries: false });
 
     const ours = createStreamAdapter();
     ours.decode(
@@ -260,6 +260,7 @@ describe('stream adapter: resume', () => {
   it('reports the conversation position and drops frames a resume replays twice', () => {
     const a = createStreamAdapter();
     a.decode(hello(['sync', 'resume', 'retry']));
+    expect(a.capabilities()).to.include({ resumes: true, retries: true });
     expect(a.decode(f({ type: 'stream-start', messageId: 'm1', seq: 5 }))).to.deep.equal([
       { kind: 'stream-start', id: 'm1', role: 'assistant' },
       { kind: 'cursor', seq: 5 },
