@@ -4,10 +4,11 @@ import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './chat-widget.styles.js';
 import { ClockController } from './controllers/clock-controller.js';
 import { ConversationController } from './controllers/conversation-controller.js';
+import { TypingController } from './controllers/typing-controller.js';
+import { noticeText } from './conversation/notice.js';
 import { ScrollController } from './controllers/scroll-controller.js';
 import { ChatCloseEvent, ChatOpenEvent } from './events.js';
 import { format, stringsFor, type Localization, type Strings } from './i18n/index.js';
-import { createAdapter, isProtocol } from './protocols/index.js';
 import type { ChatMessage, TokenProvider } from './types.js';
 import { chatIcon, closeIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
@@ -43,6 +44,7 @@ import { fromBackend, messageView } from './views/message-view.js';
  * @attr assistant-name - Name shown on the assistant's messages.
  * @attr assistant-avatar - Image URL shown beside the assistant's name.
  * @attr agent-name - Name shown on a human agent's messages when the backend gives none.
+ * @attr reply-timeout - Seconds without any part of a reply before typing stops and the message shows "No answer yet" with Retry (default 60).
  *
  * @prop {() => Promise<object | string>} getToken - Called before every connect instead of `token-url`.
  * @prop {Partial<Strings>} strings - Overrides for any UI string.
@@ -54,7 +56,7 @@ import { fromBackend, messageView } from './views/message-view.js';
  * @fires chat-message - `{ message }` when a message is complete.
  * @fires chat-escalate - `{ reason }` when the user asked for a human.
  * @fires chat-handoff - `{ state, agent?, position? }` when a human handoff changes.
- * @fires chat-error - `{ code, message }` when something went wrong.
+ * @fires chat-error - `{ code, message, detail? }` when something went wrong: `message` is what the visitor read, `detail` the backend's own words.
  *
  * @csspart launcher - The floating button (popup mode).
  * @csspart panel - The chat window.
@@ -139,6 +141,7 @@ export class ChatWidget extends LitElement {
   @property({ attribute: 'assistant-name' }) assistantName = '';
   @property({ attribute: 'assistant-avatar' }) assistantAvatar = '';
   @property({ attribute: 'agent-name' }) agentName = '';
+  @property({ attribute: 'reply-timeout', type: Number }) replyTimeout: number | undefined;
   @property({ attribute: false }) getToken: TokenProvider | undefined;
   /** Replace any UI string (see the README's string table); unknown keys are ignored. */
   @property({ attribute: false }) strings: Partial<Strings> | undefined;
@@ -169,9 +172,29 @@ export class ChatWidget extends LitElement {
       ...(this.conversationId ? { conversationId: this.conversationId } : {}),
       ...(this.agentId ? { agentId: this.agentId } : {}),
       ...(this.maxLength ? { maxLength: this.maxLength } : {}),
+      ...(this.replyTimeout ? { replyTimeout: this.replyTimeout } : {}),
     }),
     () => this.#t,
+    {
+      messageCompleted: (message) => {
+        if (message.role === 'user') return;
+        if (this.mode !== 'inline' && !this.open) this.unread += 1;
+        const { content } = message;
+        this.announcement = content.length > 400 ? `${content.slice(0, 400)}…` : content;
+      },
+      statusChanged: (status) => {
+        this.announcement = this.#statusText(status, undefined);
+      },
+      handoffChanged: (detail) => {
+        this.announcement = handoffText(detail, this.#t, this.#conversation.state.handoff.reason);
+        if (detail.state !== 'unavailable') this.leaveFormOpen = false;
+      },
+    },
   );
+
+  readonly #typing = new TypingController(this, (active) => {
+    if (this.#conversation.capabilities?.typing) this.#conversation.userTyping(active);
+  });
 
   readonly #clock = new ClockController(this);
 
@@ -186,9 +209,10 @@ export class ChatWidget extends LitElement {
 
   /** Send a message; resolves once the backend has it, rejects with the reason. */
   send(text: string): Promise<void> {
-    const promise = this.#conversation.send(text);
+    const outcome = this.#conversation.send(text);
+    if (outcome.status === 'refused') return Promise.reject(new Error(outcome.message));
     this.#scroller.toBottom();
-    return promise;
+    return outcome.delivered;
   }
 
   /** Ask for a human. */
@@ -207,20 +231,6 @@ export class ChatWidget extends LitElement {
   /** Forget the local transcript. */
   clear(): void {
     this.#conversation.clear();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.addEventListener('chat-message', this.#announceMessage);
-    this.addEventListener('chat-status', this.#announceStatus);
-    this.addEventListener('chat-handoff', this.#announceHandoff);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.removeEventListener('chat-message', this.#announceMessage);
-    this.removeEventListener('chat-status', this.#announceStatus);
-    this.removeEventListener('chat-handoff', this.#announceHandoff);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -354,7 +364,7 @@ export class ChatWidget extends LitElement {
 
   #renderHeader() {
     const { status, retryAt } = this.#conversation.status;
-    const presence = this.#conversation.presence;
+    const presence = this.#conversation.state.presence;
     return html`<header part="header">
       <div class="title">
         <h2>${this.heading || this.#t.heading}</h2>
@@ -368,7 +378,7 @@ export class ChatWidget extends LitElement {
         </div>
       </div>
       ${
-        this.#canEscalate && !this.#conversation.handoffActive
+        this.#canEscalate && !this.#conversation.state.handoff.active
           ? html`<button part="escalate-button" type="button" @click=${this.#onEscalate}>
               ${this.#t.talkToHuman}
             </button>`
@@ -391,7 +401,7 @@ export class ChatWidget extends LitElement {
 
   /** Who has the chat, while a person does. */
   #renderAgent() {
-    const handoff = this.#conversation.handoff;
+    const handoff = this.#conversation.state.handoff.detail;
     if (handoff?.state !== 'assigned' || !handoff.agent) return nothing;
     const agent = fromBackend(handoff.agent, this.#imageHostList);
     return html`<span class="agent-chip">
@@ -405,7 +415,7 @@ export class ChatWidget extends LitElement {
   }
 
   #renderError() {
-    const error = this.#conversation.error;
+    const error = this.#conversation.state.error;
     if (!error) return nothing;
     return html`<div part="error" role="alert">
       <p>${error.message}</p>
@@ -416,12 +426,13 @@ export class ChatWidget extends LitElement {
   }
 
   #renderHandoff() {
-    return handoffView(this.#conversation.handoff, {
+    const handoff = this.#conversation.state.handoff;
+    return handoffView(handoff.detail, {
       strings: this.#t,
       imageHosts: this.#imageHostList,
-      reason: this.#conversation.handoffReason,
+      reason: handoff.reason,
       formOpen: this.leaveFormOpen,
-      left: this.#conversation.leftMessage,
+      left: handoff.leftMessage,
       canLeaveMessage: this.#conversation.canLeaveMessage,
       formError: this.leaveError,
       onOpenForm: () => {
@@ -481,7 +492,7 @@ export class ChatWidget extends LitElement {
   }
 
   #renderComposer() {
-    const notice = this.#conversation.notice;
+    const notice = this.#conversation.state.notice;
     return html`<form part="composer" @submit=${this.#onSubmit}>
         <textarea
           part="input"
@@ -496,7 +507,7 @@ export class ChatWidget extends LitElement {
           ${this.#t.send}
         </button>
       </form>
-      ${notice ? html`<p class="notice" role="status">${notice}</p>` : nothing}`;
+      ${notice ? html`<p class="notice" role="status">${noticeText(notice, this.#t)}</p>` : nothing}`;
   }
 
   #statusText(status: string, retryAt: number | undefined): string {
@@ -523,12 +534,7 @@ export class ChatWidget extends LitElement {
 
   get #canEscalate(): boolean {
     if (this.escalation === 'off') return false;
-    const capabilities =
-      this.#conversation.capabilities ??
-      (isProtocol(this.protocol || 'stream')
-        ? createAdapter((this.protocol || 'stream') as 'stream').capabilities()
-        : undefined);
-    return capabilities?.escalation ?? false;
+    return this.#conversation.capabilities?.escalation ?? false;
   }
 
   get #imageHostList(): string[] {
@@ -553,30 +559,9 @@ export class ChatWidget extends LitElement {
 
   readonly #onInput = (event: Event): void => {
     this.draft = (event.target as HTMLTextAreaElement).value;
-    if (this.#conversation.notice) this.#conversation.notice = undefined;
-    this.#noteTyping();
+    this.#conversation.dismissNotice();
+    if (this.#conversation.capabilities?.typing) this.#typing.keystroke();
   };
-
-  #typingTimer: ReturnType<typeof setTimeout> | undefined;
-  #typingSent = false;
-
-  /** The user's typing goes out at most once per burst, and stops after 3 s idle. */
-  #noteTyping(): void {
-    if (!this.#conversation.capabilities?.typing) return;
-    if (!this.#typingSent) {
-      this.#typingSent = true;
-      this.#conversation.userTyping(true);
-    }
-    clearTimeout(this.#typingTimer);
-    this.#typingTimer = setTimeout(() => this.#stopTyping(), 3000);
-  }
-
-  #stopTyping(): void {
-    clearTimeout(this.#typingTimer);
-    if (!this.#typingSent) return;
-    this.#typingSent = false;
-    this.#conversation.userTyping(false);
-  }
 
   readonly #onInputKeydown = (event: KeyboardEvent): void => {
     // Enter sends; Shift+Enter is a new line; Enter that confirms an IME composition is neither.
@@ -594,36 +579,20 @@ export class ChatWidget extends LitElement {
   #submitDraft(): void {
     const text = this.draft;
     if (!text.trim()) return;
-    const before = this.#conversation.transcript.messages.length;
-    this.send(text).catch(() => {
-      // The reason is on screen (notice, failed state) and in `chat-error`.
-    });
+    const outcome = this.#conversation.send(text);
     // Clear the draft only when the message was taken: a refused one stays editable.
-    if (this.#conversation.transcript.messages.length > before) {
-      this.draft = '';
-      this.#stopTyping();
-    }
+    if (outcome.status === 'refused') return;
+    outcome.delivered.catch(() => {
+      // The reason is on screen (the message's failed state) and in `chat-error`.
+    });
+    this.#scroller.toBottom();
+    this.draft = '';
+    this.#typing.stop();
   }
 
   readonly #onEscalate = (): void => {
     this.escalate().catch(() => {
       // Shown in the error banner and fired as `chat-error`.
     });
-  };
-
-  readonly #announceMessage = (event: HTMLElementEventMap['chat-message']): void => {
-    const { role, content } = event.detail.message;
-    if (role === 'user') return;
-    if (this.mode !== 'inline' && !this.open) this.unread += 1;
-    this.announcement = content.length > 400 ? `${content.slice(0, 400)}…` : content;
-  };
-
-  readonly #announceHandoff = (event: HTMLElementEventMap['chat-handoff']): void => {
-    this.announcement = handoffText(event.detail, this.#t, this.#conversation.handoffReason);
-    if (event.detail.state !== 'unavailable') this.leaveFormOpen = false;
-  };
-
-  readonly #announceStatus = (event: HTMLElementEventMap['chat-status']): void => {
-    this.announcement = this.#statusText(event.detail.status, undefined);
   };
 }

@@ -78,10 +78,20 @@ export type ChatErrorCode =
   | 'send-failed'
   | (string & {});
 
-export class ChatErrorEvent extends ChatEvent<{ code: ChatErrorCode; message: string }> {
+/**
+ * `message` is what the visitor was told (in their language); `detail`, when there is one, is
+ * the backend's own words (a server's error text, a close reason), for the page's logs.
+ */
+export interface ChatErrorDetail {
+  code: ChatErrorCode;
+  message: string;
+  detail?: string;
+}
+
+export class ChatErrorEvent extends ChatEvent<ChatErrorDetail> {
   static readonly type = 'chat-error';
-  constructor(code: ChatErrorCode, message: string) {
-    super(ChatErrorEvent.type, { code, message });
+  constructor(code: ChatErrorCode, message: string, detail?: string) {
+    super(ChatErrorEvent.type, { code, message, ...(detail !== undefined ? { detail } : {}) });
   }
 }
 

@@ -26,7 +26,7 @@ export interface ChatMessage {
   createdAt: number;
   author?: Author;
   /** Why a message ended abnormally, or that it was edited/deleted; shown under the text. */
-  note?: 'interrupted' | 'edited' | 'deleted' | 'truncated' | 'rejected';
+  note?: 'interrupted' | 'edited' | 'deleted' | 'truncated' | 'rejected' | 'no-answer';
   /** For `failed` user messages and interrupted replies: the reason in words. */
   reason?: string;
   /** An interrupted reply whose question was asked again (once is enough, after a reload too). */

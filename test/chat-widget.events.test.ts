@@ -242,33 +242,46 @@ describe('chat-widget, protocol="events": a conversation', () => {
 });
 
 describe('chat-widget, protocol="events": errors', () => {
-  it('shows AUTH_ERROR for a refused key and stops', async () => {
+  it('takes AUTH_ERROR for a refused sign-in: one new token, then an error in plain words', async () => {
     const user = `user-${uniqueKey()}`;
     const chat = await createChat(user);
     const { el, errors, statuses } = await mount({ chat, user, token: 'wrong-key' });
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('Invalid API key');
-    expect(errors).to.deep.include({ code: 'AUTH_ERROR', message: 'Invalid API key' });
+    const banner = part(el, 'error')!.textContent!;
+    expect(banner).to.contain('could not sign you in');
+    expect(banner).not.to.contain('Invalid API key');
+    expect(errors).to.deep.include({
+      code: 'auth',
+      message: 'The chat could not sign you in. Reload the page to try again.',
+      detail: 'Invalid API key',
+    });
     expect(part(el, 'status')!.dataset.status).to.equal('error');
+    expect(statuses).not.to.include('connected');
     expect(statuses.at(-1)).to.equal('error');
     await expect(el).to.be.accessible();
-    expect(await received({ kind: 'connect', chat_id: chat })).to.have.length(1);
+    // The first refusal got one immediate try with a new token; later ones back off.
+    expect((await received({ kind: 'connect', chat_id: chat })).length).to.be.within(2, 3);
   });
 
-  it('shows CHAT_NOT_FOUND for a chat the page named, without making another', async () => {
+  it('says a chat the page named is gone, in plain words, without making another', async () => {
     const user = `user-${uniqueKey()}`;
     const chat = `no-such-chat-${uniqueKey()}`;
     const { el, errors } = await mount({ chat, user });
     await until(() => part(el, 'error'), 'error banner');
-    const message = `Chat with chat_id '${chat}' not found or does not belong to your tenant`;
-    expect(part(el, 'error')!.textContent).to.contain(message);
-    expect(errors).to.deep.include({ code: 'CHAT_NOT_FOUND', message });
+    const detail = `Chat with chat_id '${chat}' not found or does not belong to your tenant`;
+    expect(part(el, 'error')!.textContent).to.contain('This conversation is no longer available.');
+    expect(part(el, 'error')!.textContent).not.to.contain(chat);
+    expect(errors).to.deep.include({
+      code: 'CHAT_NOT_FOUND',
+      message: 'This conversation is no longer available.',
+      detail,
+    });
     expect(part(el, 'status')!.dataset.status).to.equal('error');
     const posts = await received({ kind: 'rest', method: 'POST', path: '/api/v1/chats/' });
     expect(posts.filter((p) => (p.body as Entry | undefined)?.user_id === user)).to.have.length(0);
   });
 
-  it('shows a missing-parameter error', async () => {
+  it('reconnects once with a new token after an AUTH_ERROR on an open socket', async () => {
     const user = `user-${uniqueKey()}`;
     const chat = await createChat(user);
     const { el, errors } = await mount({ chat, user });
@@ -280,9 +293,16 @@ describe('chat-widget, protocol="events": errors', () => {
       error_message: 'Missing user_id parameter',
       details: { fix: 'Add user_id parameter' },
     });
-    await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('Missing user_id parameter');
-    expect(errors).to.deep.include({ code: 'AUTH_ERROR', message: 'Missing user_id parameter' });
+    await until(
+      async () => (await received({ kind: 'connect', chat_id: chat })).length === 2,
+      'a second connection',
+    );
+    await connected(el);
+    // One refusal is not news for the visitor: the new token worked.
+    expect(part(el, 'error')).to.equal(null);
+    expect(errors).to.deep.equal([]);
+    await el.send('still here');
+    await until(() => reply(el)?.dataset.state === 'complete', 'a reply on the new connection');
     await expect(el).to.be.accessible();
   });
 
@@ -293,10 +313,14 @@ describe('chat-widget, protocol="events": errors', () => {
     await connected(el);
     await el.send('please fail');
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('The model failed while answering');
+    expect(part(el, 'error')!.textContent).to.contain(
+      'The assistant could not answer just now. Please try again.',
+    );
+    expect(part(el, 'error')!.textContent).not.to.contain('The model failed');
     expect(errors).to.deep.include({
       code: 'PROCESSING_ERROR',
-      message: 'The model failed while answering',
+      message: 'The assistant could not answer just now. Please try again.',
+      detail: 'The model failed while answering',
     });
     await until(() => reply(el)?.dataset.state === 'complete', 'cut-off reply ended');
     expect(reply(el)!.dataset.note).to.equal('interrupted');

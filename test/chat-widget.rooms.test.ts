@@ -323,37 +323,62 @@ describe('chat-widget, protocol="rooms": closes', () => {
     await until(() => part(el, 'error'), 'error banner');
     expect(calls).to.equal(2);
     expect(await received({ kind: 'connect', room })).to.have.length(2);
-    expect(part(el, 'error')!.textContent).to.contain('Unauthorized: the API key was refused.');
-    expect(errors.map((e) => e.code)).to.deep.equal(['auth']);
-    expect(part(el, 'status')!.dataset.status).to.equal('reconnecting');
+    expect(part(el, 'error')!.textContent).to.contain('could not sign you in');
+    expect(errors).to.deep.equal([
+      {
+        code: 'auth',
+        message: 'The chat could not sign you in. Reload the page to try again.',
+        detail: 'Unauthorized: the API key was refused.',
+      },
+    ]);
+    // Refused twice in a row: an error, retried later with backoff.
+    expect(part(el, 'status')!.dataset.status).to.equal('error');
+    expect(statusText(el)).to.match(/Reconnecting in \d+ s/);
     await expect(el).to.be.accessible();
   });
 
-  for (const [prefix, code, message] of [
-    ['missing', 'room-not-found', 'This chat room does not exist.'],
-    ['private', 'access-denied', 'Access to this chat room was denied.'],
-  ] as const) {
-    it(`${prefix === 'missing' ? 4002 : 4003}: says so and does not retry`, async () => {
-      const mounted = await mount({ room: `${prefix}-${uniqueKey()}` });
-      const { el, room, errors, statuses } = mounted;
-      await until(() => part(el, 'error'), 'error banner');
-      expect(part(el, 'error')!.textContent).to.contain(message);
-      expect(errors).to.deep.equal([{ code, message }]);
-      expect(part(el, 'status')!.dataset.status).to.equal('error');
-      expect(statusText(el)).not.to.contain('Reconnecting');
-      await expect(el).to.be.accessible();
-      expect(statuses).to.deep.equal(['connecting', 'connected', 'error']);
-      expect(await received({ kind: 'connect', room })).to.have.length(1);
-    });
-  }
+  it('4002: says the room is gone and does not retry', async () => {
+    const mounted = await mount({ room: `missing-${uniqueKey()}` });
+    const { el, room, errors, statuses } = mounted;
+    await until(() => part(el, 'error'), 'error banner');
+    expect(part(el, 'error')!.textContent).to.contain('This conversation is no longer available.');
+    expect(errors).to.deep.equal([
+      {
+        code: 'room-not-found',
+        message: 'This conversation is no longer available.',
+        detail: 'This chat room does not exist.',
+      },
+    ]);
+    expect(part(el, 'status')!.dataset.status).to.equal('error');
+    expect(statusText(el)).not.to.contain('Reconnecting');
+    await expect(el).to.be.accessible();
+    expect(statuses).to.deep.equal(['connecting', 'connected', 'error']);
+    expect(await received({ kind: 'connect', room })).to.have.length(1);
+  });
+
+  it('4003: a refused sign-in: one new token, then an error, never "connected" again', async () => {
+    const mounted = await mount({ room: `private-${uniqueKey()}` });
+    const { el, room, errors, statuses } = mounted;
+    await until(() => part(el, 'error'), 'error banner');
+    expect(part(el, 'error')!.textContent).to.contain('could not sign you in');
+    expect(errors.map((e) => [e.code, e.detail])).to.deep.equal([
+      ['auth', 'Access to this chat room was denied.'],
+    ]);
+    expect(part(el, 'status')!.dataset.status).to.equal('error');
+    expect(statuses.filter((s) => s === 'connected')).to.have.length(1);
+    await expect(el).to.be.accessible();
+    expect((await received({ kind: 'connect', room })).length).to.be.within(2, 3);
+  });
 
   it('4004: backs off with a message', async () => {
     // No frame at all is allowed: the first one (get_online_users) closes with 4004.
     const mounted = await mount({ query: 'rate_limit=0' });
     const { el, errors } = mounted;
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('Too many messages too quickly');
-    expect(errors.map((e) => e.code)).to.deep.equal(['rate-limited']);
+    expect(part(el, 'error')!.textContent).to.contain('You are sending quickly');
+    expect(errors.map((e) => [e.code, e.detail])).to.deep.equal([
+      ['rate-limited', 'Too many messages too quickly; reconnecting in a moment.'],
+    ]);
     expect(part(el, 'status')!.dataset.status).to.equal('reconnecting');
     expect(statusText(el)).to.match(/Reconnecting in \d+ s/);
     await expect(el).to.be.accessible();
@@ -365,8 +390,10 @@ describe('chat-widget, protocol="rooms": closes', () => {
     await joined(mounted);
     await control({ action: 'close', room, code: 1000, reason: 'bye' });
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('The chat server ended the connection.');
-    expect(errors.map((e) => e.code)).to.deep.equal(['closed']);
+    expect(part(el, 'error')!.textContent).to.contain('This chat has ended.');
+    expect(errors.map((e) => [e.code, e.detail])).to.deep.equal([
+      ['closed', 'The chat server ended the connection.'],
+    ]);
     expect(part(el, 'status')!.dataset.status).to.equal('error');
     expect(statusText(el)).not.to.contain('Reconnecting');
     await expect(el).to.be.accessible();

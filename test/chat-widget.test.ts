@@ -240,8 +240,12 @@ describe('chat-widget: a conversation on the stream protocol', () => {
     const el = await inline(uniqueKey(), 'error-mid');
     await connected(el);
     await typeAndSend(el, 'one two three four');
+    const error = oneEvent(el, 'chat-error');
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('Stream error occurred');
+    // The visitor reads plain words; the server's own goes to the page.
+    expect(part(el, 'error')!.textContent).to.contain('The assistant could not answer just now.');
+    expect(part(el, 'error')!.textContent).not.to.contain('Stream error occurred');
+    expect((await error).detail.detail).to.equal('Stream error occurred');
     const reply = messages(el, 'assistant')[0]!;
     expect(reply.dataset.state).to.equal('complete');
     expect(reply.dataset.note).to.equal('interrupted');
@@ -252,16 +256,30 @@ describe('chat-widget: a conversation on the stream protocol', () => {
     await el.send('again');
   });
 
-  it('shows an error that arrives instead of a reply, and stops the typing indicator', async () => {
-    const el = await inline(uniqueKey(), 'error-first');
+  it('marks the message failed when an error arrives instead of its reply, with Retry', async () => {
+    const key = uniqueKey();
+    const el = await inline(key, 'error-first');
     await connected(el);
+    const error = oneEvent(el, 'chat-error');
     await typeAndSend(el, 'hello');
-    await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('Model unavailable');
+    await until(() => messages(el, 'user')[0]?.dataset.state === 'failed', 'failed message');
+    expect((await error).detail).to.deep.equal({
+      code: 'send-failed',
+      message: 'the chat did not accept this message',
+      detail: 'Model unavailable',
+    });
+    const mine = messages(el, 'user')[0]!;
+    expect(mine.textContent).to.contain('Not sent');
+    expect(mine.textContent).not.to.contain('Model unavailable');
     expect(part(el, 'typing')).to.equal(null);
-    (part(el, 'error')!.querySelector('button') as HTMLButtonElement).click();
-    await el.updateComplete;
     expect(part(el, 'error')).to.equal(null);
+    await expect(el).to.be.accessible();
+    // Retry sends the same text again; the draft was never lost.
+    mine.querySelector('button')!.click();
+    await until(
+      async () => (await received(key)).filter((f) => f.content === 'hello').length === 2,
+      'the message sent again',
+    );
   });
 
   it('ignores malformed, binary, unknown and stray frames and keeps working', async () => {
@@ -417,8 +435,8 @@ describe('chat-widget: reliability', () => {
     const error = await oneEvent(el, 'chat-error');
     expect(error.detail.code).to.equal('auth');
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('refused');
-    expect(part(el, 'status')!.dataset.status).to.equal('reconnecting');
+    expect(part(el, 'error')!.textContent).to.contain('could not sign you in');
+    expect(part(el, 'status')!.dataset.status).to.equal('error');
     expect(part(el, 'status')!.textContent).to.match(/Reconnecting in \d+ s/);
     const shakes = await (await fetch(`${streamHttp()}/__connections?key=${key}`)).json();
     expect(shakes).to.have.length(2);
@@ -462,9 +480,11 @@ describe('chat-widget: configuration errors', () => {
       el.tokenUrl = `${streamHttp()}/token?fail=${fail}`;
       const error = oneEvent(el, 'chat-error');
       await fixture(html`<div>${el}</div>`);
-      expect((await error).detail.code).to.equal('token');
+      const { detail } = await error;
+      expect(detail.code).to.equal('token');
+      expect(detail.detail).to.contain(fail === '500' ? '500' : 'JSON');
       await until(() => part(el, 'error'), 'error banner');
-      expect(part(el, 'error')!.textContent).to.contain(fail === '500' ? '500' : 'JSON');
+      expect(part(el, 'error')!.textContent).to.contain('could not sign you in');
     });
   }
 });

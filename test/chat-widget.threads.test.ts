@@ -251,8 +251,15 @@ describe('chat-widget, protocol="threads": errors', () => {
   it('shows an error frame and stays connected', async () => {
     const { el, errors } = await mount({ thread: 'not-a-uuid' });
     await until(() => part(el, 'error'), 'error banner');
-    expect(part(el, 'error')!.textContent).to.contain('Invalid thread ID format');
-    expect(errors).to.deep.equal([{ code: 'server-error', message: 'Invalid thread ID format' }]);
+    expect(part(el, 'error')!.textContent).to.contain('Something went wrong with the chat.');
+    expect(part(el, 'error')!.textContent).not.to.contain('Invalid thread ID format');
+    expect(errors).to.deep.equal([
+      {
+        code: 'server-error',
+        message: 'Something went wrong with the chat. Please try again.',
+        detail: 'Invalid thread ID format',
+      },
+    ]);
     expect(part(el, 'status')!.dataset.status).to.equal('connected');
     await expect(el).to.be.accessible();
   });
@@ -268,9 +275,9 @@ describe('chat-widget, protocol="threads": errors', () => {
     expect(calls).to.equal(2);
     const shakes = await handshakes(key);
     expect(shakes.map((h) => h.accepted)).to.deep.equal([false, false]);
-    expect(part(el, 'error')!.textContent).to.contain('refused');
+    expect(part(el, 'error')!.textContent).to.contain('could not sign you in');
     expect(errors.map((e) => e.code)).to.deep.equal(['auth']);
-    expect(part(el, 'status')!.dataset.status).to.equal('reconnecting');
+    expect(part(el, 'status')!.dataset.status).to.equal('error');
     await expect(el).to.be.accessible();
   });
 });

@@ -121,7 +121,7 @@ export function fixtureServer(name: 'events' | 'rooms' | 'threads'): FixtureServ
 /** What the page heard from a widget: its `chat-status`, `chat-error` and `chat-message` events. */
 export interface RecordedEvents {
   statuses: string[];
-  errors: Array<{ code: string; message: string }>;
+  errors: Array<{ code: string; message: string; detail?: string }>;
   /** The messages of `chat-message`. */
   done: PublicMessage[];
 }

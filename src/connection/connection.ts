@@ -10,11 +10,17 @@ import type {
   ProtocolAdapter,
 } from '../protocols/types.js';
 import type { ConnectionStatus } from '../types.js';
-import { STABLE_CONNECTION_MS, backoffDelay } from './backoff.js';
+import { MAX_AUTH_REFUSALS, backoffDelay, connectionWorked, nextAttempt } from './backoff.js';
 import { TokenError, TokenSource } from './token-source.js';
 
 export const PING_INTERVAL_MS = 30_000;
 export const PONG_TIMEOUT_MS = 10_000;
+/**
+ * After a refused sign-in, a new socket is "connected" only once the server has said something
+ * other than a refusal, or has let it stay open this long: a server that refuses after `open`
+ * must not make the status flicker to "Connected" before each refusal.
+ */
+export const PROBATION_MS = 1_500;
 
 export interface StatusInfo {
   status: ConnectionStatus;
@@ -53,12 +59,18 @@ export class Connection {
   #controller: AbortController | undefined;
   #ctx: ConnectContext;
   #attempt = 0;
-  #authRetried = false;
+  /** Sign-ins refused in a row (at the handshake or after `open`). */
+  #authRefusals = 0;
   #openedAt = 0;
   #lastFrameAt = 0;
+  /** Frames the current socket carried, and whether the server refused the sign-in on it. */
+  #frames = 0;
+  #refused = false;
+  #probation = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  #probationTimer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -110,6 +122,11 @@ export class Connection {
     this.options.listener.closed();
     this.#attempt = 0;
     void this.#connect();
+  }
+
+  /** Sign-ins refused in a row: the conversation words the first refusal differently from later ones. */
+  get authRefusals(): number {
+    return this.#authRefusals;
   }
 
   /** Send a frame now; false when there is no open socket. */
@@ -186,17 +203,27 @@ export class Connection {
     this.#socket = socket;
     let opened = false;
     socket.binaryType = 'arraybuffer';
+    this.#frames = 0;
+    this.#refused = false;
     socket.onopen = () => {
       opened = true;
       this.#openedAt = Date.now();
       this.#lastFrameAt = this.#openedAt;
       this.#startHeartbeat();
-      this.options.listener.status({ status: 'connected' });
+      // A server that greets, or that just refused us, has not yet accepted this socket: it
+      // may still refuse the sign-in in its first frame.
+      if (this.#authRefusals > 0 || this.options.adapter.capabilities().greets) {
+        this.#probation = true;
+        this.#probationTimer = setTimeout(() => this.#endProbation(), PROBATION_MS);
+      } else {
+        this.options.listener.status({ status: 'connected' });
+      }
       for (const frame of this.options.adapter.opened(this.#ctx)) socket.send(frame);
       this.options.listener.opened();
     };
     socket.onmessage = (message: MessageEvent) => {
       this.#lastFrameAt = Date.now();
+      this.#frames += 1;
       clearTimeout(this.#pongTimer);
       let events: InboundEvent[];
       try {
@@ -207,7 +234,17 @@ export class Connection {
         return;
       }
       if (events.length === 0) this.options.debug?.('ignored frame', message.data);
-      for (const event of events) this.options.listener.event(event);
+      for (const event of events) {
+        // A listener may end this socket (a fatal error): the rest is not for it.
+        if (this.#socket !== socket) return;
+        if (event.kind === 'auth-refused') {
+          this.#refused = true;
+          this.#handleClose(1008, event.message, true);
+          return;
+        }
+        this.options.listener.event(event);
+      }
+      if (this.#socket === socket && events.length > 0) this.#endProbation();
     };
     socket.onclose = (event: CloseEvent) => {
       if (this.#socket !== socket) return;
@@ -216,7 +253,12 @@ export class Connection {
   }
 
   #handleClose(code: number, reason: string, opened: boolean): void {
-    const stableFor = opened ? Date.now() - this.#openedAt : 0;
+    const outcome = {
+      opened,
+      openFor: opened ? Date.now() - this.#openedAt : 0,
+      frames: this.#frames,
+      refused: this.#refused,
+    };
     this.#teardownSocket();
     this.options.listener.closed();
     if (!this.#running) return;
@@ -224,14 +266,13 @@ export class Connection {
       this.options.listener.status({ status: 'offline' });
       return;
     }
-    if (stableFor >= STABLE_CONNECTION_MS) {
-      this.#attempt = 0;
-      // Only a connection that lasted proves its token good. Some servers accept the
-      // socket and then close it for auth (rooms: 4001); forgetting the retry on
-      // `open` would turn that into a loop of immediate reconnects.
-      this.#authRetried = false;
-    }
-    const verdict = this.options.adapter.interpretClose(code, reason, opened);
+    this.#attempt = nextAttempt(this.#attempt, outcome);
+    const verdict = outcome.refused
+      ? ({ action: 'auth', message: reason } as const)
+      : this.options.adapter.interpretClose(code, reason, opened);
+    // Only a connection the server let live proves its token good; a later refusal (the token
+    // expired meanwhile) is a first one again.
+    if (connectionWorked(outcome)) this.#authRefusals = 0;
     if (verdict.action === 'stop') {
       this.#running = false;
       this.options.listener.status({
@@ -242,18 +283,7 @@ export class Connection {
       return;
     }
     if (verdict.action === 'auth') {
-      this.options.tokens.invalidate();
-      if (!this.#authRetried) {
-        // A rejected token may just be stale: one immediate try with a new one.
-        this.#authRetried = true;
-        void this.#connect();
-        return;
-      }
-      this.#scheduleRetry({
-        status: 'reconnecting',
-        code: 'auth',
-        reason: verdict.message ?? '',
-      });
+      this.#onAuthRefused(verdict.message ?? '');
       return;
     }
     this.#scheduleRetry({
@@ -261,6 +291,35 @@ export class Connection {
       code: verdict.code ?? 'connection',
       ...(verdict.message ? { reason: verdict.message } : {}),
     });
+  }
+
+  /**
+   * A refused sign-in: the token may just be stale, so the first refusal gets one immediate
+   * try with a new token; a second in a row is an error the visitor is told about, retried
+   * with backoff, and given up after MAX_AUTH_REFUSALS until the page reconnects.
+   */
+  #onAuthRefused(message: string): void {
+    this.options.tokens.invalidate();
+    this.#authRefusals += 1;
+    if (this.#authRefusals === 1) {
+      void this.#connect();
+      return;
+    }
+    if (this.#authRefusals >= MAX_AUTH_REFUSALS) {
+      this.#running = false;
+      this.options.listener.status({ status: 'error', code: 'auth', reason: message });
+      return;
+    }
+    // The refusals count as failed attempts: each waits longer than the last.
+    this.#attempt = Math.max(this.#attempt, this.#authRefusals - 1);
+    this.#scheduleRetry({ status: 'error', code: 'auth', reason: message });
+  }
+
+  #endProbation(): void {
+    clearTimeout(this.#probationTimer);
+    if (!this.#probation) return;
+    this.#probation = false;
+    this.options.listener.status({ status: 'connected' });
   }
 
   #scheduleRetry(info: StatusInfo): void {
@@ -291,6 +350,8 @@ export class Connection {
   #teardownSocket(code?: number, reason?: string): void {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
+    clearTimeout(this.#probationTimer);
+    this.#probation = false;
     const socket = this.#socket;
     this.#socket = undefined;
     if (!socket) return;

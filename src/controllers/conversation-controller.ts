@@ -1,12 +1,32 @@
 /**
- * The conversation behind one `<chat-widget>`: it owns the connection, the
- * transcript and the outbox, turns backend events into what the user sees, and
- * fires the public events. The element only renders what this holds.
+ * Glue between one `<chat-widget>` and its conversation: it runs the session (adapter and
+ * connection), feeds what arrives through the inbound reducer, lets the outbox decide what
+ * leaves, owns the timers, and turns effects into public events. The rules live in
+ * `src/conversation/`; this file only wires them to the host.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Connection, type StatusInfo } from '../connection/connection.js';
-import { RateLimiter } from '../connection/rate-limit.js';
-import { TokenSource } from '../connection/token-source.js';
+import type { StatusInfo } from '../connection/connection.js';
+import { HistoryPager } from '../conversation/history.js';
+import {
+  DEFAULT_REPLY_TIMEOUT_MS,
+  awaitReply,
+  reduce,
+  socketClosed,
+  tick,
+  type Effect,
+  type Env,
+} from '../conversation/inbound.js';
+import { isQueueNotice, noticeText, type Notice } from '../conversation/notice.js';
+import { Outbox } from '../conversation/outbox.js';
+import {
+  Session,
+  configProblem,
+  fillIdentity,
+  type Remembered,
+  type SessionConfig,
+} from '../conversation/session.js';
+import { createState, type ConversationState } from '../conversation/state.js';
+import { visitorMessage } from '../conversation/visitor-errors.js';
 import {
   ChatErrorEvent,
   ChatEscalateEvent,
@@ -17,50 +37,42 @@ import {
   type HandoffDetail,
 } from '../events.js';
 import type { Strings } from '../i18n/en.js';
-import { format } from '../i18n/format.js';
-import { HandoffState } from '../conversation/handoff.js';
-import { HistoryPager } from '../conversation/history.js';
-import { TypingState } from '../conversation/typing.js';
-import { createAdapter, isProtocol } from '../protocols/index.js';
-import type {
-  Capabilities,
-  ConnectContext,
-  InboundEvent,
-  ProtocolAdapter,
-} from '../protocols/types.js';
+import { baseCapabilities, isProtocol } from '../protocols/index.js';
+import type { Capabilities, InboundEvent } from '../protocols/types.js';
 import { forget, load, save, storageKey } from '../transcript/storage.js';
 import { Transcript } from '../transcript/transcript.js';
-import type {
-  Author,
-  ChatMessage,
-  ConnectionStatus,
-  ProtocolName,
-  Role,
-  TokenProvider,
-} from '../types.js';
+import type { ChatMessage, ConnectionStatus } from '../types.js';
 
 /** Without a protocol limit or a `max-length`, user messages are capped here. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4000;
 /**
- * A backend counts its per-second limit on arrival, where network jitter can bring two
- * sends closer than they left; a slightly longer window keeps us under it.
+ * A server whose protocol greets usually does so at once; one that never does (the `stream`
+ * authors' own example server) must not keep messages waiting longer than this.
  */
-const RATE_WINDOW_SLACK_MS = 100;
+export const GREETING_GRACE_MS = 1000;
 
-export interface ConversationConfig {
-  protocol: string;
-  server: string;
-  apiBase?: string;
-  token?: string;
-  tokenUrl?: string;
-  getToken?: TokenProvider;
-  userId?: string;
-  userName?: string;
-  conversationId?: string;
-  agentId?: string;
+export interface ConversationConfig extends SessionConfig {
   maxLength?: number;
+  /** Seconds without any part of a reply before it is "No answer yet". */
+  replyTimeout?: number;
   /** Tells two widgets on one page apart in storage. */
   scope: string;
+}
+
+/** What became of a message handed to `send()`. */
+export type SendOutcome =
+  /** Written to the backend now (`delivered` settles when the backend has it). */
+  | { status: 'accepted'; id: string; delivered: Promise<void> }
+  /** In the outbox, going out when the link (or the rate limit, or the current reply) allows. */
+  | { status: 'queued'; id: string; delivered: Promise<void> }
+  /** Not taken: the draft should stay for the visitor to change. */
+  | { status: 'refused'; reason: 'empty' | 'too-long' | 'vetoed'; message: string };
+
+/** The element's hooks: what it shows or announces when the conversation moves. */
+export interface ConversationHooks {
+  messageCompleted(message: ChatMessage): void;
+  statusChanged(status: ConnectionStatus): void;
+  handoffChanged(detail: HandoffDetail): void;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -71,50 +83,34 @@ interface Pending {
 }
 
 export class ConversationController implements ReactiveController {
-  transcript = new Transcript();
+  state: ConversationState = createState();
   status: StatusInfo = { status: 'connecting' };
-  /** The banner error, shown until dismissed or resolved. */
-  error: { code: string; message: string } | undefined;
-  /** A note under the composer (too long, queued by the rate limit, offline). */
-  notice: string | undefined;
-  presence: number | undefined;
-  /** Whether the current connection has been started at least once. */
+  /** Whether the current configuration has been started at least once. */
   started = false;
 
-  #connection: Connection | undefined;
-  #adapter: ProtocolAdapter | undefined;
-  readonly #typing = new TypingState();
-  readonly #handoff = new HandoffState();
-  readonly #history = new HistoryPager();
+  #session: Session | undefined;
+  #outbox = new Outbox();
+  #ready = false;
+  #history = new HistoryPager();
   readonly #promises = new Map<string, Pending>();
-  #written = new Set<string>();
-  #limiter: RateLimiter | undefined;
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  #tickTimer: ReturnType<typeof setInterval> | undefined;
-  #frame = 0;
-  #key = '';
-  #conversationId: string | undefined;
-  #visitorId: string | undefined;
+  #remembered: Remembered = { conversationId: undefined, visitorId: undefined };
   /** A stored chat id the backend no longer knows is dropped once, and a new chat made. */
   #recoveredStaleChat = false;
-  #ready = false;
-  /** Replies a backend started that have no text yet. */
-  readonly #opening = new Map<string, { role?: Role; author?: Author }>();
+  #key = '';
   /** The status last told to the page in `chat-status`. */
   #announced: ConnectionStatus | undefined;
-  /** When the last streamed text arrived: a reply silent for too long is finalized. */
-  #lastDeltaAt = 0;
 
-  readonly #config: () => ConversationConfig;
-  readonly #strings: () => Strings;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #greetTimer: ReturnType<typeof setTimeout> | undefined;
+  #tickTimer: ReturnType<typeof setInterval> | undefined;
+  #frame = 0;
 
   constructor(
     private readonly host: Host,
-    config: () => ConversationConfig,
-    strings: () => Strings,
+    private readonly config: () => ConversationConfig,
+    private readonly strings: () => Strings,
+    private readonly hooks: ConversationHooks,
   ) {
-    this.#config = config;
-    this.#strings = strings;
     host.addController(this);
   }
 
@@ -126,126 +122,93 @@ export class ConversationController implements ReactiveController {
     this.stop();
   }
 
+  get transcript(): Transcript {
+    return this.state.transcript;
+  }
+
+  /** The capabilities of the backend in use, or of its protocol before it is reached. */
   get capabilities(): Capabilities | undefined {
-    return this.#adapter?.capabilities();
+    if (this.#session) return this.#session.capabilities;
+    const protocol = this.config().protocol;
+    return isProtocol(protocol) ? baseCapabilities[protocol] : undefined;
   }
 
   /** The limit a user message must fit. */
   get maxLength(): number {
     return (
-      this.#config().maxLength ??
-      this.#adapter?.capabilities().maxContentLength ??
-      DEFAULT_MAX_MESSAGE_LENGTH
+      this.config().maxLength ?? this.capabilities?.maxContentLength ?? DEFAULT_MAX_MESSAGE_LENGTH
     );
   }
 
   /** Who is typing, in words; undefined when nobody is. */
   get typingLabel(): string | undefined {
-    return this.#typing.label(this.#strings(), !this.#handoff.humanHasChat);
-  }
-
-  get handoff(): HandoffDetail | undefined {
-    return this.#handoff.detail;
-  }
-
-  /** Why nobody can take the chat (`nobody-online`, `outside-hours`), when the server said. */
-  get handoffReason(): string | undefined {
-    return this.#handoff.reason;
-  }
-
-  /** The message left for the team was stored. */
-  get leftMessage(): boolean {
-    return this.#handoff.leftMessage;
-  }
-
-  /** A person is waited for or holds the chat. */
-  get handoffActive(): boolean {
-    return this.#handoff.active;
+    return this.state.typing.label(this.strings(), !this.state.handoff.humanHasChat);
   }
 
   get hasStoredConversation(): boolean {
     return this.transcript.messages.length > 0;
   }
 
+  get canLeaveMessage(): boolean {
+    return this.#session?.adapter.encodeLeaveMessage !== undefined;
+  }
+
   /** Read the stored transcript for the current configuration. */
   restore(): void {
-    const { protocol, server, scope } = this.#config();
+    const { protocol, server, scope } = this.config();
     const key = storageKey(protocol, server, scope);
     if (key === this.#key) return;
     this.#key = key;
     const stored = load(key);
-    this.transcript = new Transcript(stored?.messages ?? []);
-    this.#conversationId = stored?.conversationId;
-    this.#visitorId = stored?.userId;
+    this.state = createState(new Transcript(stored?.messages ?? []));
+    this.#remembered = { conversationId: stored?.conversationId, visitorId: stored?.userId };
     this.host.requestUpdate();
   }
 
   start(): void {
-    if (this.#connection) return;
+    if (this.#session) return;
     this.restore();
-    const config = this.#config();
+    const config = this.config();
     this.started = true;
-    const failure = this.#validate(config);
-    if (failure) {
-      this.#setStatus({ status: 'error', code: 'config', reason: failure });
+    const problem = configProblem(config, this.strings());
+    if (problem) {
+      this.state.error = { code: 'config', message: problem };
+      this.#setStatus({ status: 'error', code: 'config', reason: problem });
+      this.#emitError('config', problem);
       return;
     }
-    const adapter = createAdapter(config.protocol as ProtocolName);
-    this.#adapter = adapter;
-    adapter.recall?.(this.transcript.messages);
-    const rate = adapter.capabilities().rateLimitPerSecond;
-    this.#limiter = rate ? new RateLimiter(rate, 1000 + RATE_WINDOW_SLACK_MS) : undefined;
-    const context: Omit<ConnectContext, 'token'> = {
-      server: config.server,
-      apiBase: config.apiBase ?? defaultApiBase(config.server),
-      ...(config.userId ? { userId: config.userId } : {}),
-      ...(config.userName ? { userName: config.userName } : {}),
-      ...((config.conversationId ?? this.#conversationId)
-        ? { conversationId: config.conversationId ?? this.#conversationId }
-        : {}),
-      ...(config.agentId ? { agentId: config.agentId } : {}),
-    };
-    if (!context.conversationId && config.protocol === 'threads') {
-      context.conversationId = crypto.randomUUID();
-      this.#conversationId = context.conversationId;
-      this.#persist();
-    }
-    // `events` and `rooms` need a user id; a visitor the page did not name is
-    // one anonymous person per tab (the token response may still name them).
-    if (!config.userId && (config.protocol === 'events' || config.protocol === 'rooms')) {
-      this.#visitorId ??= `visitor-${crypto.randomUUID()}`;
-      this.#persist();
-    }
-    this.#connection = new Connection({
-      adapter,
-      context,
-      ...(this.#visitorId && !config.userId ? { fallback: { userId: this.#visitorId } } : {}),
-      tokens: new TokenSource({
-        ...(config.token ? { token: config.token } : {}),
-        ...(config.tokenUrl ? { tokenUrl: config.tokenUrl } : {}),
-        ...(config.getToken ? { getToken: config.getToken } : {}),
-      }),
-      listener: {
-        status: (info) => this.#setStatus(info),
-        event: (event) => this.#handle(event),
-        opened: () => this.#onOpened(),
-        closed: () => this.#onClosed(),
-        context: (ctx) => this.#onContext(ctx),
-      },
-      debug: (message, data) => {
-        // Debug level: silent unless the console shows verbose messages.
-        console.debug(`[chat-widget] ${message}`, data);
+    this.#remembered = fillIdentity(config, this.#remembered);
+    this.#persist();
+    const session = new Session(config, this.#remembered, {
+      status: (info) => this.#setStatus(info),
+      event: (event) => this.#receive(event),
+      opened: () => this.#onOpened(),
+      closed: () => this.#onClosed(),
+      context: (ctx) => {
+        if (ctx.conversationId && ctx.conversationId !== this.#remembered.conversationId) {
+          this.#remembered = { ...this.#remembered, conversationId: ctx.conversationId };
+          this.#persist();
+        }
       },
     });
+    this.#session = session;
+    session.adapter.recall?.(this.transcript.messages);
+    const capabilities = session.capabilities;
+    this.#outbox = new Outbox({
+      ratePerSecond: capabilities.rateLimitPerSecond,
+      oneReplyAtATime: capabilities.oneReplyAtATime,
+    });
+    this.#history = new HistoryPager();
     this.#tickTimer = setInterval(() => this.#tick(), 1000);
-    this.#connection.start();
+    session.start();
   }
 
   stop(): void {
-    this.#connection?.stop();
-    this.#connection = undefined;
+    this.#session?.stop();
+    this.#session = undefined;
     this.#ready = false;
     clearTimeout(this.#flushTimer);
+    clearTimeout(this.#greetTimer);
     clearInterval(this.#tickTimer);
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
@@ -253,36 +216,41 @@ export class ConversationController implements ReactiveController {
 
   /** Configuration changed (server, protocol, credentials): start over on the new one. */
   restart(): void {
-    // `started` and not `connection`: a start refused for bad configuration must
-    // try again when the page fixes it (pages often set `server` from a script
-    // that runs after the element upgraded).
+    // `started` and not `session`: a start refused for bad configuration must try again when
+    // the page fixes it (pages often set `server` from a script that runs after the upgrade).
     const wasStarted = this.started;
     this.stop();
     this.#key = '';
     this.restore();
-    if (this.error?.code === 'config') this.error = undefined;
     if (wasStarted) {
       this.started = false;
       this.start();
     }
   }
 
-  send(text: string): Promise<void> {
+  send(text: string): SendOutcome {
     const content = text.trim();
-    if (!content) return Promise.reject(new Error('An empty message cannot be sent.'));
+    const strings = this.strings();
+    if (!content)
+      return { status: 'refused', reason: 'empty', message: 'An empty message cannot be sent.' };
     const max = this.maxLength;
     if (content.length > max) {
-      const message = format(this.#strings(), 'tooLong', { length: content.length, max });
-      this.notice = message;
+      const notice: Notice = { kind: 'too-long', length: content.length, max };
+      this.state.notice = notice;
       this.host.requestUpdate();
+      const message = noticeText(notice, strings);
       this.#emitError('too-long', message);
-      return Promise.reject(new Error(message));
+      return { status: 'refused', reason: 'too-long', message };
     }
     const event = new ChatSendEvent(content);
     this.host.dispatchEvent(event);
-    if (event.defaultPrevented) return Promise.reject(new Error('The page vetoed this message.'));
-    this.notice = undefined;
-    if (!this.#connection) this.start();
+    if (event.defaultPrevented) {
+      return { status: 'refused', reason: 'vetoed', message: 'The page vetoed this message.' };
+    }
+    if (isQueueNotice(this.state.notice) || this.state.notice?.kind === 'too-long') {
+      this.state.notice = undefined;
+    }
+    if (!this.#session) this.start();
     const message = this.transcript.push({
       id: crypto.randomUUID(),
       role: 'user',
@@ -290,37 +258,47 @@ export class ConversationController implements ReactiveController {
       state: 'sending',
       createdAt: Date.now(),
     });
-    const promise = new Promise<void>((resolve, reject) => {
+    const delivered = new Promise<void>((resolve, reject) => {
       this.#promises.set(message.id, { resolve, reject });
     });
     this.#persist();
-    this.host.requestUpdate();
-    if (!navigator.onLine) this.notice = this.#strings().offlineQueued;
+    if (!navigator.onLine) this.state.notice = { kind: 'offline-queued' };
     this.#flush();
-    return promise;
+    this.host.requestUpdate();
+    const written = message.state !== 'sending' || this.#outbox.isWritten(message.id);
+    return { status: written ? 'accepted' : 'queued', id: message.id, delivered };
   }
 
-  /** Send a failed message again. */
+  /** Send a failed message again, or ask again a message that got no answer. */
   retry(id: string): void {
     const message = this.transcript.find(id);
-    if (!message || message.state !== 'failed') return;
-    message.state = 'sending';
-    delete message.reason;
-    this.#written.delete(id);
-    this.host.requestUpdate();
+    if (!message || message.role !== 'user') return;
+    if (message.state === 'failed') {
+      message.state = 'sending';
+      delete message.reason;
+    } else if (message.note === 'no-answer') {
+      // A new id: a backend that drops repeated client ids must take this as a new question.
+      const previous = message.id;
+      this.transcript.reissue(message, crypto.randomUUID());
+      this.#outbox.settled(previous);
+    } else {
+      return;
+    }
+    this.#outbox.settled(message.id);
+    this.#persist();
     this.#flush();
+    this.host.requestUpdate();
   }
 
   async escalate(reason: string): Promise<void> {
-    if (!this.#connection) this.start();
-    const adapter = this.#adapter;
-    if (!adapter || !adapter.capabilities().escalation) {
+    if (!this.#session) this.start();
+    const session = this.#session;
+    if (!session || !session.capabilities.escalation) {
       throw new Error('This chat backend cannot reach a human.');
     }
     // Already waiting for (or talking to) a person: asking again must not queue twice.
-    if (this.handoffActive) return;
-    const frame = adapter.encodeEscalate(reason, this.#connection!.context);
-    if (!frame || !this.#connection!.send(frame)) {
+    if (this.state.handoff.active) return;
+    if (!session.sendFrame((adapter, ctx) => adapter.encodeEscalate(reason, ctx))) {
       const message = 'Not connected: try again when the chat is connected.';
       this.#emitError('send-failed', message);
       throw new Error(message);
@@ -328,10 +306,9 @@ export class ConversationController implements ReactiveController {
     this.host.dispatchEvent(new ChatEscalateEvent(reason));
   }
 
-  /** The user typed in the composer (sent to backends that show it, debounced by the caller). */
+  /** The visitor typed in the composer (sent to backends that show it). */
   userTyping(active: boolean): void {
-    const frame = this.#adapter?.encodeTyping(active, this.#connection!.context);
-    if (frame) this.#connection?.send(frame);
+    this.#session?.sendFrame((adapter, ctx) => adapter.encodeTyping(active, ctx));
   }
 
   clear(): void {
@@ -339,381 +316,287 @@ export class ConversationController implements ReactiveController {
     for (const pending of this.#promises.values())
       pending.reject(new Error('The chat was cleared.'));
     this.#promises.clear();
-    this.#written.clear();
-    this.#typing.awaitingReply = false;
+    this.#outbox.clear();
+    this.state.typing.awaitingReply = false;
+    this.state.owed = undefined;
+    this.state.replyInFlight = false;
     forget(this.#key);
     this.host.requestUpdate();
   }
 
   dismissError(): void {
-    this.error = undefined;
+    this.state.error = undefined;
+    this.host.requestUpdate();
+  }
+
+  dismissNotice(): void {
+    if (!this.state.notice) return;
+    this.state.notice = undefined;
     this.host.requestUpdate();
   }
 
   /** Load the next older page of history, where the backend has paged history. */
   async loadOlder(): Promise<void> {
-    if (!this.#adapter || !this.#connection) return;
+    const session = this.#session;
+    if (!session) return;
     try {
-      const older = await this.#history.older(this.#adapter, this.#connection, this.#ready);
-      if (!older) return;
+      const older = await this.#history.older(session.adapter, session.connection, this.#ready);
+      if (!older || session !== this.#session) return;
       this.transcript.prepend(older);
       this.#persist();
       this.host.requestUpdate();
     } catch (error) {
-      this.#emitError('history', `Could not load earlier messages: ${describe(error)}`);
+      const detail = describe(error);
+      console.debug('[chat-widget] history', detail);
+      this.#emitError('history', visitorMessage('history', this.strings()), detail);
     }
-  }
-
-  #validate(config: ConversationConfig): string | undefined {
-    const strings = this.#strings();
-    if (!isProtocol(config.protocol)) {
-      return format(strings, 'errorProtocol', { protocol: config.protocol });
-    }
-    if (!config.server) return strings.errorNoServer;
-    try {
-      const url = new URL(config.server);
-      if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error('scheme');
-    } catch {
-      return format(strings, 'errorBadServer', { server: config.server });
-    }
-    return undefined;
-  }
-
-  #setStatus(info: StatusInfo): void {
-    this.status = info;
-    if (info.status === 'connected') {
-      if (this.error && ['connection', 'auth', 'token', 'config'].includes(this.error.code)) {
-        this.error = undefined;
-      }
-    } else if (info.reason !== undefined || info.code === 'auth') {
-      const message = this.#describeFailure(info);
-      if (this.error?.message !== message) {
-        this.error = { code: info.code ?? 'connection', message };
-        this.#emitError(info.code ?? 'connection', message);
-      }
-    }
-    this.#announce(info.status);
-    this.host.requestUpdate();
-  }
-
-  /**
-   * `chat-status` on every change, the first `connecting` included: the initial
-   * status is only a placeholder the page was never told about.
-   */
-  #announce(status: ConnectionStatus): void {
-    if (status === this.#announced) return;
-    this.#announced = status;
-    this.host.dispatchEvent(new ChatStatusEvent(status));
-  }
-
-  #describeFailure(info: StatusInfo): string {
-    const strings = this.#strings();
-    const reason = info.reason ?? '';
-    switch (info.code) {
-      case 'token':
-        return format(strings, 'errorToken', { reason });
-      case 'auth':
-        return reason ? format(strings, 'errorAuth', { reason }) : strings.errorRefused;
-      case 'config':
-        return reason;
-      default:
-        return reason ? format(strings, 'errorServer', { reason }) : strings.errorRefused;
-    }
-  }
-
-  #emitError(code: string, message: string): void {
-    this.host.dispatchEvent(new ChatErrorEvent(code, message));
-  }
-
-  #onOpened(): void {
-    this.#written = new Set();
-    if (!this.#adapter?.capabilities().greets) this.#onReady();
-  }
-
-  #onReady(): void {
-    this.#ready = true;
-    const connection = this.#connection;
-    for (const frame of this.#adapter?.greeted?.(connection!.context) ?? [])
-      connection?.send(frame);
-    this.#flush();
-    if (this.#adapter?.capabilities().history && this.#history.untouched) void this.loadOlder();
-  }
-
-  /** Show a reply announced by `stream-start` now that it has something to show. */
-  #open(id: string): void {
-    const opening = this.#opening.get(id);
-    if (!opening) return;
-    this.#opening.delete(id);
-    this.transcript.reply(id, opening.role, opening.author);
-  }
-
-  #onClosed(): void {
-    this.#ready = false;
-    this.#written = new Set();
-    this.#typing.clear();
-    this.#opening.clear();
-    // A server that resumes continues the reply on the next socket; any other
-    // reply will never get its end, so it is finished now and marked.
-    if (!this.#adapter?.capabilities().resumes) {
-      this.#finishReplies(this.transcript.interruptStreaming());
-    }
-    this.host.requestUpdate();
-  }
-
-  #onContext(ctx: ConnectContext): void {
-    if (ctx.conversationId && ctx.conversationId !== this.#conversationId) {
-      this.#conversationId = ctx.conversationId;
-      this.#persist();
-    }
-  }
-
-  #handle(event: InboundEvent): void {
-    const transcript = this.transcript;
-    switch (event.kind) {
-      case 'ready':
-        if (event.conversationId) this.#conversationId = event.conversationId;
-        this.#onReady();
-        return;
-      case 'ack': {
-        const message = event.clientId ? transcript.find(event.clientId) : undefined;
-        if (!message || message.role !== 'user') return;
-        transcript.alias(message, event.id);
-        this.#confirm(message);
-        return;
-      }
-      case 'typing':
-        if (event.who) this.#typing.person(event.who.name, event.active);
-        else this.#typing.awaitingReply = event.active;
-        this.host.requestUpdate();
-        return;
-      case 'message': {
-        if (event.message.author) this.#typing.person(event.message.author.name, false);
-        if (event.message.role !== 'user') this.#typing.awaitingReply = false;
-        const message = transcript.receive(event.message);
-        if (message) this.#complete(message);
-        this.host.requestUpdate();
-        return;
-      }
-      case 'stream-start':
-        this.#lastDeltaAt = Date.now();
-        // Until its first text a reply is "typing…", not an empty bubble beside it.
-        if (!transcript.find(event.id)) {
-          this.#opening.set(event.id, {
-            ...(event.role ? { role: event.role } : {}),
-            ...(event.author ? { author: event.author } : {}),
-          });
-          if ((event.role ?? 'assistant') === 'assistant') this.#typing.awaitingReply = true;
-        }
-        this.host.requestUpdate();
-        return;
-      case 'stream-delta': {
-        this.#open(event.id);
-        if (transcript.append(event.id, event.delta, event.role)) {
-          this.#lastDeltaAt = Date.now();
-          this.#typing.awaitingReply = false;
-          this.#scheduleRender();
-        }
-        return;
-      }
-      case 'stream-end': {
-        if (event.content !== undefined) this.#open(event.id);
-        this.#opening.delete(event.id);
-        const message = transcript.end(event.id, event.content, event.finalId);
-        if (message && event.interrupted) message.note = 'interrupted';
-        this.#typing.awaitingReply = false;
-        if (message) this.#complete(message);
-        this.host.requestUpdate();
-        return;
-      }
-      case 'update':
-        if (transcript.update(event.id, event.content)) this.#changed();
-        return;
-      case 'delete':
-        if (transcript.remove(event.id)) this.#changed();
-        return;
-      case 'membership':
-      case 'system': {
-        const text =
-          event.kind === 'system'
-            ? event.text
-            : format(this.#strings(), event.joined ? 'personJoined' : 'personLeft', {
-                name: event.name,
-              });
-        const id = event.kind === 'system' ? event.id : undefined;
-        if (!text) return;
-        if (id && transcript.find(id)) return;
-        const message = transcript.push({
-          id: id ?? crypto.randomUUID(),
-          role: 'system',
-          content: text,
-          state: 'complete',
-          createdAt: Date.now(),
-        });
-        this.#complete(message);
-        this.host.requestUpdate();
-        return;
-      }
-      case 'error': {
-        this.#typing.awaitingReply = false;
-        if (event.abortsStream) {
-          this.#opening.clear();
-          this.#finishReplies(transcript.interruptStreaming());
-        }
-        // A forgotten chat from storage is replaced without bothering the page.
-        if (event.fatal && this.#recoverStaleChat(event.code)) return;
-        this.error = { code: event.code, message: event.message };
-        this.#emitError(event.code, event.message);
-        if (event.fatal) {
-          this.stop();
-          this.status = { status: 'error', code: event.code, reason: event.message };
-          this.#announce('error');
-        }
-        this.host.requestUpdate();
-        return;
-      }
-      case 'presence':
-        this.presence = event.online;
-        this.host.requestUpdate();
-        return;
-      case 'handoff':
-        this.#onHandoff(event);
-        return;
-      case 'left-message':
-        this.#handoff.leftMessage = true;
-        this.host.requestUpdate();
-        return;
-      case 'refused':
-        this.#onRefused(event.clientId, event.message);
-        return;
-      case 'cursor':
-        // The adapter resumes from it after a drop; a reload syncs the whole conversation
-        // instead, since state such as a handoff in progress is not kept in the tab.
-        return;
-      case 'reconnect':
-        this.#connection?.reconnectNow();
-        return;
-      case 'pong':
-        return;
-    }
-  }
-
-  /**
-   * A chat id kept from an earlier visit that the backend has since forgotten
-   * (expired, deleted): start a new chat instead of failing for good.
-   */
-  #recoverStaleChat(code: string): boolean {
-    const fromStorage = !this.#config().conversationId && this.#conversationId !== undefined;
-    if (code !== 'CHAT_NOT_FOUND' || !fromStorage || this.#recoveredStaleChat) return false;
-    this.#recoveredStaleChat = true;
-    this.#conversationId = undefined;
-    this.#persist();
-    this.stop();
-    this.error = undefined;
-    this.start();
-    return true;
-  }
-
-  /** How often each message was refused; past the limit it fails with the reason and a Retry. */
-  readonly #refusals = new Map<string, number>();
-
-  #onRefused(clientId: string, reason: string): void {
-    const message = this.transcript.find(clientId);
-    if (!message || message.role !== 'user') return;
-    // A message the server stored but could not answer (nobody was connected) is named again
-    // after a resume: it goes back to the outbox, and the server answers the resend.
-    if (message.state === 'sent') message.state = 'sending';
-    if (message.state !== 'sending') return;
-    const count = (this.#refusals.get(message.id) ?? 0) + 1;
-    this.#refusals.set(message.id, count);
-    if (count > 5) {
-      this.#refusals.delete(message.id);
-      this.#fail(message, reason);
-      return;
-    }
-    // Back into the outbox, sent again after a pause that grows with each refusal.
-    this.#written.delete(message.id);
-    this.notice = this.#strings().rateLimited;
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = setTimeout(() => this.#flush(), Math.min(8000, 500 * 2 ** count));
-    this.host.requestUpdate();
   }
 
   /** Ask the backend to answer again the question an interrupted reply was cut off from. */
   retryReply(id: string): void {
-    const frame = this.#adapter?.encodeRetry?.(id, this.#connection!.context);
-    if (!frame || !this.#connection?.send(frame)) return;
+    const session = this.#session;
+    if (!session?.sendFrame((adapter, ctx) => adapter.encodeRetry?.(id, ctx) ?? null)) return;
     // The partial reply stays marked interrupted; its question gets a new reply.
     const message = this.transcript.find(id);
     if (message) message.retried = true;
-    this.#typing.awaitingReply = true;
-    this.#changed();
+    this.state.typing.awaitingReply = true;
+    this.#persist();
+    this.host.requestUpdate();
   }
 
   /** Whether this reply can be asked for again (interrupted, not yet retried, backend willing). */
   canRetry(message: ChatMessage): boolean {
     if (message.role !== 'assistant' || message.note !== 'interrupted') return false;
-    if (message.retried || !this.#connection?.isOpen) return false;
-    return this.#adapter?.capabilities().retries === true;
+    if (message.retried || !this.#session?.connection.isOpen) return false;
+    return this.#session.capabilities.retries === true;
   }
 
   /** Nobody could take the chat: a message (and email) for the team. */
   leaveMessage(email: string, message: string): boolean {
-    const frame = this.#adapter?.encodeLeaveMessage?.(email, message, this.#connection!.context);
-    return frame ? (this.#connection?.send(frame) ?? false) : false;
+    return (
+      this.#session?.sendFrame(
+        (adapter, ctx) => adapter.encodeLeaveMessage?.(email, message, ctx) ?? null,
+      ) ?? false
+    );
   }
 
-  get canLeaveMessage(): boolean {
-    return this.#adapter?.encodeLeaveMessage !== undefined;
+  #env(): Env {
+    const seconds = this.config().replyTimeout;
+    return {
+      now: Date.now(),
+      capabilities: this.capabilities ?? baseCapabilities.stream,
+      strings: this.strings(),
+      canRecoverStaleChat:
+        !this.config().conversationId &&
+        this.#remembered.conversationId !== undefined &&
+        !this.#recoveredStaleChat,
+      replyTimeoutMs:
+        seconds !== undefined && seconds > 0 ? seconds * 1000 : DEFAULT_REPLY_TIMEOUT_MS,
+    };
   }
 
-  #onHandoff(event: Extract<InboundEvent, { kind: 'handoff' }>): void {
-    const next = this.#handoff.apply(event);
-    if (!next) return;
-    if (next.state === 'assigned') this.#typing.awaitingReply = false;
-    if (next.state === 'ended') {
-      const strings = this.#strings();
-      this.#complete(
-        this.transcript.push({
-          id: crypto.randomUUID(),
-          role: 'system',
-          content: next.agent
-            ? format(strings, 'handoffEnded', { name: next.agent.name })
-            : strings.handoffEndedNoName,
-          state: 'complete',
-          createdAt: Date.now(),
-        }),
-      );
+  #receive(event: InboundEvent): void {
+    const effects = reduce(this.state, event, this.#env());
+    this.#apply(effects);
+    if (event.kind === 'stream-delta') this.#scheduleRender();
+    else this.host.requestUpdate();
+  }
+
+  #apply(effects: Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'ready':
+          if (effect.conversationId) {
+            this.#remembered = { ...this.#remembered, conversationId: effect.conversationId };
+          }
+          this.#onReady();
+          break;
+        case 'completed':
+          this.#complete(effect.message);
+          break;
+        case 'confirmed':
+          this.#confirm(effect.message);
+          break;
+        case 'failed':
+          this.#fail(effect.message, effect.reason, effect.detail);
+          break;
+        case 'refused':
+          this.#onRefused(effect.message, effect.detail);
+          break;
+        case 'error':
+          console.debug('[chat-widget] server error', effect.error.code, effect.error.detail);
+          this.#emitError(effect.error.code, effect.error.message, effect.error.detail);
+          if (effect.fatal) {
+            this.stop();
+            this.#setStatus({ status: 'error', code: effect.error.code });
+          }
+          break;
+        case 'debug':
+          console.debug(`[chat-widget] ${effect.message}`);
+          break;
+        case 'stale-chat':
+          this.#recoverStaleChat();
+          break;
+        case 'handoff':
+          this.host.dispatchEvent(new ChatHandoffEvent(effect.detail));
+          this.hooks.handoffChanged(effect.detail);
+          break;
+        case 'reconnect-now':
+          this.#session?.connection.reconnectNow();
+          break;
+        case 'reply-finished':
+          this.#flush();
+          break;
+        case 'persist':
+          this.#persist();
+          break;
+        case 'stream':
+          break;
+      }
     }
-    this.host.dispatchEvent(new ChatHandoffEvent(next));
+  }
+
+  #setStatus(info: StatusInfo): void {
+    const strings = this.strings();
+    this.status = info;
+    if (info.status === 'connected') {
+      if (this.state.error && ['connection', 'auth', 'token'].includes(this.state.error.code)) {
+        this.state.error = undefined;
+      }
+    } else if (
+      info.code !== undefined &&
+      info.code !== 'config' &&
+      (info.reason !== undefined || info.code === 'auth')
+    ) {
+      const message =
+        info.code === 'connection' && !info.reason
+          ? strings.errorRefused
+          : visitorMessage(info.code, strings);
+      if (this.state.error?.message !== message) {
+        this.state.error = {
+          code: info.code,
+          message,
+          ...(info.reason ? { detail: info.reason } : {}),
+        };
+        if (info.reason) console.debug('[chat-widget] connection', info.code, info.reason);
+        this.#emitError(info.code, message, info.reason);
+      }
+    }
+    if (info.status !== this.#announced) {
+      // Every change is told, the first `connecting` included: the initial status is only a
+      // placeholder the page was never told about.
+      this.#announced = info.status;
+      this.host.dispatchEvent(new ChatStatusEvent(info.status));
+      this.hooks.statusChanged(info.status);
+    }
     this.host.requestUpdate();
   }
 
-  /** Send what the outbox holds, in order, within the backend's rate limit. */
+  #emitError(code: string, message: string, detail?: string): void {
+    this.host.dispatchEvent(new ChatErrorEvent(code, message, detail));
+  }
+
+  #onOpened(): void {
+    const capabilities = this.#session?.capabilities;
+    if (!capabilities) return;
+    // A server that replays the conversation tells us what it already has before we resend.
+    if (capabilities.replaysHistory && this.transcript.messages.length > 0) {
+      this.state.replayUntil = Date.now() + GREETING_GRACE_MS;
+    }
+    if (!capabilities.greets) {
+      this.#onReady();
+      return;
+    }
+    // Nothing promises the greeting comes before a client may speak: wait a moment, no longer.
+    clearTimeout(this.#greetTimer);
+    this.#greetTimer = setTimeout(() => this.#onReady(), GREETING_GRACE_MS);
+  }
+
+  #onReady(): void {
+    clearTimeout(this.#greetTimer);
+    const session = this.#session;
+    if (!session?.connection.isOpen) return;
+    const first = !this.#ready;
+    this.#ready = true;
+    // A late greeting (after the grace) still brings what depends on the server's features.
+    for (const frame of session.adapter.greeted?.(session.context) ?? [])
+      session.connection.send(frame);
+    this.#flush();
+    if (first && session.capabilities.history && this.#history.untouched) void this.loadOlder();
+  }
+
+  #onClosed(): void {
+    this.#ready = false;
+    clearTimeout(this.#greetTimer);
+    this.#outbox.socketClosed();
+    const capabilities = this.#session?.capabilities ?? baseCapabilities.stream;
+    this.#apply(socketClosed(this.state, capabilities));
+    this.host.requestUpdate();
+  }
+
+  /**
+   * A chat id kept from an earlier visit that the backend has since forgotten (expired,
+   * deleted): start a new chat instead of failing for good.
+   */
+  #recoverStaleChat(): void {
+    this.#recoveredStaleChat = true;
+    this.#remembered = { ...this.#remembered, conversationId: undefined };
+    this.#persist();
+    this.stop();
+    this.state.error = undefined;
+    this.start();
+  }
+
+  #onRefused(message: ChatMessage, detail: string): void {
+    const verdict = this.#outbox.refused(message.id, Date.now());
+    if (verdict.kind === 'fail') {
+      this.#fail(message, this.strings().reasonRefused, detail);
+      return;
+    }
+    console.debug('[chat-widget] message refused for now', detail);
+    this.state.notice = { kind: 'rate-limited' };
+    this.#scheduleFlush(verdict.afterMs);
+  }
+
+  /** Send what the outbox lets go, in order. */
   #flush(): void {
     clearTimeout(this.#flushTimer);
-    const connection = this.#connection;
-    const adapter = this.#adapter;
-    if (!connection || !adapter || !this.#ready || !connection.isOpen) return;
-    const capabilities = adapter.capabilities();
-    for (const message of this.transcript.pending) {
-      if (this.#written.has(message.id)) continue;
-      const wait = this.#limiter?.wait(Date.now()) ?? 0;
-      if (wait > 0) {
-        this.notice = this.#strings().rateLimited;
+    const session = this.#session;
+    if (!session) return;
+    const connection = session.connection;
+    const capabilities = session.capabilities;
+    for (;;) {
+      const now = Date.now();
+      const step = this.#outbox.next(
+        this.transcript.pending,
+        {
+          ready: this.#ready && connection.isOpen,
+          replyInFlight: this.state.replyInFlight,
+          replaying: now < this.state.replayUntil,
+        },
+        now,
+      );
+      if (step.kind === 'idle') break;
+      if (step.kind === 'wait') {
+        if (step.why === 'rate') this.state.notice = { kind: 'rate-limited' };
+        this.#scheduleFlush(step.ms);
         this.host.requestUpdate();
-        this.#flushTimer = setTimeout(() => this.#flush(), wait);
         return;
       }
-      const outgoing = adapter.encodeMessage(message.content, message.id, connection.context);
-      this.#limiter?.record(Date.now());
-      this.#written.add(message.id);
-      // While a person holds the chat the bot stays silent: no "thinking" dots.
-      if (capabilities.expectsReply !== false && !this.#handoff.humanHasChat) {
-        this.#typing.awaitingReply = true;
+      if (step.kind === 'hold') {
+        if (step.why === 'replay') this.#scheduleFlush(this.state.replayUntil - now);
+        return;
+      }
+      const message = step.message;
+      const outgoing = session.adapter.encodeMessage(message.content, message.id, session.context);
+      this.#outbox.written(message.id, now);
+      // While a person holds the chat the bot stays silent: no "thinking" dots, nothing owed.
+      if (capabilities.expectsReply !== false && !this.state.handoff.humanHasChat) {
+        awaitReply(this.state, message.id, now);
       }
       if ('frame' in outgoing) {
         if (!connection.send(outgoing.frame)) {
-          this.#written.delete(message.id);
+          this.#outbox.unwritten(message.id);
           return;
         }
         if (!capabilities.acks) this.#confirm(message);
@@ -721,38 +604,45 @@ export class ConversationController implements ReactiveController {
         connection
           .request(outgoing.http)
           .then((json) => {
-            for (const event of adapter.readSendResponse?.(json, message.id) ?? [])
-              this.#handle(event);
+            for (const event of session.adapter.readSendResponse?.(json, message.id) ?? []) {
+              this.#receive(event);
+            }
             if (message.state === 'sending') this.#confirm(message);
           })
-          .catch((error: unknown) => this.#fail(message, describe(error)));
+          .catch((error: unknown) => {
+            if (session !== this.#session) return;
+            this.#fail(message, this.strings().reasonRefused, describe(error));
+          });
       }
     }
-    if (
-      this.notice === this.#strings().rateLimited ||
-      this.notice === this.#strings().offlineQueued
-    ) {
-      this.notice = undefined;
-    }
+    if (isQueueNotice(this.state.notice)) this.state.notice = undefined;
     this.host.requestUpdate();
   }
 
+  #scheduleFlush(ms: number): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = setTimeout(() => this.#flush(), Math.max(0, ms));
+  }
+
   #confirm(message: ChatMessage): void {
-    if (message.state !== 'sending') return;
-    message.state = 'sent';
+    if (message.state === 'sending') message.state = 'sent';
+    this.#outbox.settled(message.id);
     this.#promises.get(message.id)?.resolve();
     this.#promises.delete(message.id);
     this.#complete(message);
     this.host.requestUpdate();
   }
 
-  #fail(message: ChatMessage, reason: string): void {
+  #fail(message: ChatMessage, reason: string, detail?: string): void {
     message.state = 'failed';
     message.reason = reason;
-    this.#typing.awaitingReply = false;
-    this.#promises.get(message.id)?.reject(new Error(reason));
+    this.#outbox.settled(message.id);
+    this.state.typing.awaitingReply = false;
+    if (this.state.owed?.id === message.id) this.state.owed = undefined;
+    this.#promises.get(message.id)?.reject(new Error(detail ?? reason));
     this.#promises.delete(message.id);
-    this.#emitError('send-failed', reason);
+    if (detail) console.debug('[chat-widget] message not sent', detail);
+    this.#emitError('send-failed', reason, detail);
     this.#persist();
     this.host.requestUpdate();
   }
@@ -767,16 +657,8 @@ export class ConversationController implements ReactiveController {
         ...(message.author ? { author: message.author } : {}),
       }),
     );
+    this.hooks.messageCompleted(message);
     this.#persist();
-  }
-
-  #finishReplies(messages: ChatMessage[]): void {
-    for (const message of messages) this.#complete(message);
-  }
-
-  #changed(): void {
-    this.#persist();
-    this.host.requestUpdate();
   }
 
   /** Streamed text re-renders at most once per frame, however fast tokens arrive. */
@@ -788,44 +670,23 @@ export class ConversationController implements ReactiveController {
     });
   }
 
-  /** Once a second: countdowns, lapsed typing, silent replies. */
+  /** Once a second: countdowns, lapsed typing, silent replies, replies that never began. */
   #tick(): void {
-    const now = Date.now();
-    let dirty = this.status.status === 'reconnecting' || this.status.retryAt !== undefined;
-    if (this.#typing.lapse(now)) dirty = true;
-    const capabilities = this.#adapter?.capabilities();
-    if (capabilities && (this.transcript.streaming.length > 0 || this.#opening.size > 0)) {
-      const silent = now - this.#lastDeltaAt;
-      if (silent >= capabilities.replySilenceMs) {
-        // A reply that never said anything leaves nothing to keep, only the dots to stop.
-        if (this.#opening.size > 0) this.#typing.awaitingReply = false;
-        this.#opening.clear();
-        const note = capabilities.replySilenceMeans === 'interrupted' ? 'interrupted' : null;
-        this.#finishReplies(this.transcript.interruptStreaming(note));
-        dirty = true;
-      }
+    const { effects, changed } = tick(this.state, this.#env());
+    this.#apply(effects);
+    if (changed || this.status.status === 'reconnecting' || this.status.retryAt !== undefined) {
+      this.host.requestUpdate();
     }
-    if (dirty) this.host.requestUpdate();
   }
 
   #persist(): void {
     if (!this.#key) return;
+    const { conversationId, visitorId } = this.#remembered;
     save(this.#key, {
       messages: this.transcript.messages,
-      ...(this.#conversationId ? { conversationId: this.#conversationId } : {}),
-      ...(this.#visitorId ? { userId: this.#visitorId } : {}),
+      ...(conversationId ? { conversationId } : {}),
+      ...(visitorId ? { userId: visitorId } : {}),
     });
-  }
-}
-
-/** `api-base` defaults to the server's origin over HTTP(S). */
-export function defaultApiBase(server: string): string {
-  try {
-    const url = new URL(server);
-    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-    return url.origin;
-  } catch {
-    return '';
   }
 }
 

@@ -29,6 +29,20 @@ const FATAL_CODES = new Set(['AUTH_ERROR', 'CHAT_NOT_FOUND']);
 /** Errors that refuse one client message rather than the reply being generated. */
 const MESSAGE_CODES = new Set(['RATE_LIMIT_EXCEEDED', 'INVALID_MESSAGE']);
 
+/** What the events adapter can do: data, the same for every server of the protocol. */
+export const EVENTS_CAPABILITIES: Capabilities = Object.freeze({
+  escalation: false,
+  typing: false,
+  acks: true,
+  history: true,
+  rateLimitPerSecond: EVENTS_RATE_LIMIT,
+  // Every reply ends with `message_stream_ended`; a long silence means it was lost.
+  replySilenceMs: 60_000,
+  replySilenceMeans: 'interrupted',
+  greets: true,
+  expectsReply: true,
+});
+
 export function createEventsAdapter(): ProtocolAdapter {
   // The server confirms messages in the order it stores them but echoes no
   // client id, so confirmations are matched to sends by their content, then in order.
@@ -99,11 +113,14 @@ export function createEventsAdapter(): ProtocolAdapter {
         // Frames are answered in order, so the refused one is the oldest unconfirmed.
         // It stays `sending` in the outbox and goes again on the next connection.
         if (MESSAGE_CODES.has(code)) pending.shift();
+        const message = str(frame.error_message) ?? 'The chat server reported an error.';
+        // A refused sign-in is retried with a new token like a refused handshake.
+        if (code === 'AUTH_ERROR') return [{ kind: 'auth-refused', message }];
         return [
           {
             kind: 'error',
             code,
-            message: str(frame.error_message) ?? 'The chat server reported an error.',
+            message,
             fatal: FATAL_CODES.has(code),
             ...(cut ? { abortsStream: true } : {}),
           },
@@ -155,19 +172,6 @@ export function createEventsAdapter(): ProtocolAdapter {
     ];
   };
 
-  const capabilities = (): Capabilities => ({
-    escalation: false,
-    typing: false,
-    acks: true,
-    history: true,
-    rateLimitPerSecond: EVENTS_RATE_LIMIT,
-    // Every reply ends with `message_stream_ended`; a long silence means it was lost.
-    replySilenceMs: 60_000,
-    replySilenceMeans: 'interrupted',
-    greets: true,
-    expectsReply: true,
-  });
-
   const prepare = (
     ctx: ConnectContext,
   ): { request: HttpRequest; read(json: unknown): Partial<ConnectContext> } | null => {
@@ -209,13 +213,13 @@ export function createEventsAdapter(): ProtocolAdapter {
   const interpretClose = (code: number): CloseVerdict => {
     // Auth problems come as `error` events (fatal ones stop reconnecting before
     // the close arrives); 1008 is what such servers close with when they say nothing.
-    if (code === 1008) return { action: 'auth' };
+    if (code === 1008 || code === 4001 || code === 4003) return { action: 'auth' };
     return { action: 'retry' };
   };
 
   return {
     protocol: 'events',
-    capabilities,
+    capabilities: () => EVENTS_CAPABILITIES,
     prepare,
     socketUrl: (ctx) =>
       withQuery(ctx.server, {

@@ -38,3 +38,45 @@ export function withQuery(base: string, params: Record<string, string | undefine
   }
   return url.toString();
 }
+
+/**
+ * Words by which a backend's error names a refused sign-in. Servers that check the token after
+ * `open` say so only in prose ("Authentication failed: invalid token").
+ */
+const AUTH_WORDS =
+  /\b(auth\w*|unauthori[sz]ed|forbidden|(invalid|expired|missing) (token|api key|credentials?))\b/i;
+
+export function namesAuthentication(message: string | undefined): boolean {
+  return message !== undefined && AUTH_WORDS.test(message);
+}
+
+/**
+ * Refusals of one message that sending it again cannot cure (too long, empty, malformed), as
+ * opposed to "busy" or "too fast", which pass.
+ */
+const PERMANENT_WORDS =
+  /\b(invalid|too long|too large|maximum|cannot be empty|empty|not allowed)\b/i;
+
+export function isPermanentRefusal(message: string | undefined): boolean {
+  return message !== undefined && PERMANENT_WORDS.test(message);
+}
+
+/**
+ * A stable id for something a backend sends without one, from what it says: the same item
+ * replayed later gets the same id, so the transcript shows it once. cyrb53, a fast 53-bit
+ * string hash, ample against accidental collisions in one conversation.
+ */
+export function contentId(prefix: string, ...parts: string[]): string {
+  const key = parts.join('\u0000');
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  return `${prefix}-${hash.toString(36)}`;
+}

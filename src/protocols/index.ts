@@ -1,10 +1,10 @@
 /** The protocol adapters by `protocol=` name. */
 import type { ProtocolName } from '../types.js';
-import { createEventsAdapter } from './events.js';
-import { createRoomsAdapter } from './rooms.js';
-import { createStreamAdapter } from './stream.js';
-import { createThreadsAdapter } from './threads.js';
-import type { ProtocolAdapter } from './types.js';
+import { EVENTS_CAPABILITIES, createEventsAdapter } from './events.js';
+import { ROOMS_CAPABILITIES, createRoomsAdapter } from './rooms.js';
+import { STREAM_CAPABILITIES, createStreamAdapter } from './stream.js';
+import { THREADS_CAPABILITIES, createThreadsAdapter } from './threads.js';
+import type { Capabilities, ProtocolAdapter } from './types.js';
 
 const factories: Record<ProtocolName, () => ProtocolAdapter> = {
   stream: createStreamAdapter,
@@ -22,3 +22,11 @@ export function isProtocol(name: string): name is ProtocolName {
 export function createAdapter(name: ProtocolName): ProtocolAdapter {
   return factories[name]();
 }
+
+/** What a protocol can do before any server has been reached (the element renders from it). */
+export const baseCapabilities: Readonly<Record<ProtocolName, Capabilities>> = {
+  stream: STREAM_CAPABILITIES,
+  events: EVENTS_CAPABILITIES,
+  rooms: ROOMS_CAPABILITIES,
+  threads: THREADS_CAPABILITIES,
+};

@@ -20,7 +20,8 @@ import type { Role } from '../types.js';
 const CLOSES: Record<number, CloseVerdict> = {
   4001: { action: 'auth', code: 'unauthorized', message: 'Unauthorized: the API key was refused.' },
   4002: { action: 'stop', code: 'room-not-found', message: 'This chat room does not exist.' },
-  4003: { action: 'stop', code: 'access-denied', message: 'Access to this chat room was denied.' },
+  // Access is granted by the token: one new token may grant it, as for 4001.
+  4003: { action: 'auth', code: 'access-denied', message: 'Access to this chat room was denied.' },
   4004: {
     action: 'retry',
     code: 'rate-limited',
@@ -36,6 +37,20 @@ interface Pending {
   clientId: string;
   content: string;
 }
+
+/** What the rooms adapter can do: data, the same for every server of the protocol. */
+export const ROOMS_CAPABILITIES: Capabilities = Object.freeze({
+  escalation: false,
+  typing: true,
+  acks: true,
+  history: false,
+  // Nothing streams here; the values only matter if a controller asks.
+  replySilenceMs: 30_000,
+  replySilenceMeans: 'interrupted',
+  greets: false,
+  // The others in a room may be people; nobody promises an answer.
+  expectsReply: false,
+});
 
 export function createRoomsAdapter(): ProtocolAdapter {
   // `decode` gets no context, yet must recognise our own messages and typing
@@ -187,22 +202,9 @@ export function createRoomsAdapter(): ProtocolAdapter {
     return [{ kind: 'ack', clientId, ...(id ? { id } : {}) }];
   };
 
-  const capabilities = (): Capabilities => ({
-    escalation: false,
-    typing: true,
-    acks: true,
-    history: false,
-    // Nothing streams here; the values only matter if a controller asks.
-    replySilenceMs: 30_000,
-    replySilenceMeans: 'interrupted',
-    greets: false,
-    // The others in a room may be people; nobody promises an answer.
-    expectsReply: false,
-  });
-
   return {
     protocol: 'rooms',
-    capabilities,
+    capabilities: () => ROOMS_CAPABILITIES,
     prepare: () => null,
     socketUrl,
     opened: (ctx) => {

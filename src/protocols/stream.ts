@@ -13,7 +13,16 @@
  * duplicate after a reconnect.
  */
 import type { Author, HandoffState, Role } from '../types.js';
-import { obj, parseFrame, str, time, withQuery } from './frames.js';
+import {
+  contentId,
+  isPermanentRefusal,
+  namesAuthentication,
+  obj,
+  parseFrame,
+  str,
+  time,
+  withQuery,
+} from './frames.js';
 import type {
   Capabilities,
   CloseVerdict,
@@ -35,6 +44,26 @@ function readAgent(value: unknown): Author | undefined {
   const avatar = str(agent?.avatar);
   return { name, ...(avatar ? { avatar } : {}) };
 }
+
+/** Closes that say the sign-in was refused on an open socket. */
+const AUTH_CLOSES = new Set([1008, 4001, 4003]);
+
+/** What a fresh stream adapter can do, before the server announces any extension. */
+export const STREAM_CAPABILITIES: Capabilities = Object.freeze({
+  escalation: true,
+  typing: false,
+  acks: false,
+  history: false,
+  maxContentLength: STREAM_MAX_CONTENT,
+  replySilenceMs: 30_000,
+  replySilenceMeans: 'interrupted',
+  // The document's servers greet with `connection`; its authors' own example server does not,
+  // so queued messages go a moment after `open` without it.
+  greets: true,
+  expectsReply: true,
+  resumes: false,
+  retries: false,
+});
 
 export function createStreamAdapter(): ProtocolAdapter {
   let features: string[] = [];
@@ -155,28 +184,40 @@ export function createStreamAdapter(): ProtocolAdapter {
         if (!id || message === undefined) return [];
         return [{ kind: 'message', message: { id, role: 'assistant', content: message } }];
       }
+      // Not in the document: the protocol authors' example server greets with one instead of
+      // `connection`. Its id comes from its text, so a welcome repeated on every connect shows once.
+      case 'message': {
+        const content = str(frame.content);
+        if (!content) return [];
+        const id = contentId('stream-message', content);
+        return [{ kind: 'message', message: { id, role: 'assistant', content } }];
+      }
       case 'human-escalation-response':
         return [{ kind: 'system', text: str(frame.message) ?? '' }];
       case 'error': {
         // An error about one of our messages (busy, rate-limited, invalid) refuses that
         // message only: replies in flight carry on, and the message goes back to the outbox.
         const refused = str(frame.clientMessageId);
+        const text = str(frame.message);
         if (refused) {
           return [
             {
               kind: 'refused',
               clientId: refused,
-              message: str(frame.message) ?? 'The server refused this message.',
+              message: text ?? 'The server refused this message.',
+              ...(isPermanentRefusal(text) ? { permanent: true } : {}),
             },
           ];
         }
+        // A server that checks the token after `open` refuses it in words, then closes (1008).
+        if (namesAuthentication(text)) return [{ kind: 'auth-refused', message: text ?? '' }];
         const aborts = open.size > 0;
         open.clear();
         return [
           {
             kind: 'error',
             code: 'server-error',
-            message: str(frame.message) ?? 'The server reported an error.',
+            message: text ?? 'The server reported an error.',
             abortsStream: aborts,
           },
         ];
@@ -235,27 +276,24 @@ export function createStreamAdapter(): ProtocolAdapter {
     }
   };
 
-  const capabilities = (): Capabilities => ({
-    escalation: true,
-    typing: has('typing'),
-    acks: has('ack'),
-    history: false,
-    maxContentLength: STREAM_MAX_CONTENT,
-    // The reference server (it announces `ack`) allows 10 messages a second; pace to that.
-    ...(has('ack') ? { rateLimitPerSecond: 10 } : {}),
-    replySilenceMs: 30_000,
-    replySilenceMeans: 'interrupted',
-    greets: true,
-    expectsReply: true,
-    resumes: has('resume'),
-    retries: has('retry'),
-  });
+  const capabilities = (): Capabilities =>
+    features.length === 0
+      ? STREAM_CAPABILITIES
+      : {
+          ...STREAM_CAPABILITIES,
+          typing: has('typing'),
+          acks: has('ack'),
+          // The reference server (it announces `ack`) allows 10 messages a second; pace to that.
+          ...(has('ack') ? { rateLimitPerSecond: 10 } : {}),
+          resumes: has('resume'),
+          retries: has('retry'),
+        };
 
   const interpretClose = (code: number, _reason: string, opened: boolean): CloseVerdict => {
     // A browser cannot see the HTTP status of a refused handshake; a close
     // before `open` is the only sign of a rejected token.
     if (!opened) return { action: 'auth' };
-    if (code === 1008 || code === 4001) return { action: 'auth' };
+    if (AUTH_CLOSES.has(code)) return { action: 'auth' };
     return { action: 'retry' };
   };
 

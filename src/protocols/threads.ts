@@ -5,9 +5,12 @@
  * ids. A bad token is refused at the handshake, so the browser sees only a close.
  */
 import { idOf } from './events-fields.js';
-import { parseFrame, str, time, withQuery } from './frames.js';
+import { contentId, namesAuthentication, parseFrame, str, time, withQuery } from './frames.js';
 import type { Capabilities, CloseVerdict, InboundEvent, ProtocolAdapter } from './types.js';
 import type { Role } from '../types.js';
+
+/** Closes that say the sign-in was refused on an open socket. */
+const AUTH_CLOSES = new Set([1008, 4001, 4003]);
 
 /** Deployed replies often have no end frame; this much silence completes one. */
 export const THREADS_REPLY_SILENCE_MS = 4000;
@@ -30,9 +33,30 @@ export interface ThreadsAdapter extends ProtocolAdapter {
   recall(messages: readonly ShownMessage[]): void;
 }
 
+/** What a fresh threads adapter can do: data, the same for every server of the protocol. */
+export const THREADS_CAPABILITIES: Capabilities = Object.freeze({
+  escalation: false,
+  typing: false,
+  // The documented server acks with `message_received`; the deployed one never does, so the
+  // first part of the reply stands for its ack (the adapter emits it).
+  acks: true,
+  // History is not paged: it is replayed over the socket on every connect.
+  history: false,
+  replySilenceMs: THREADS_REPLY_SILENCE_MS,
+  replySilenceMeans: 'complete',
+  greets: false,
+  expectsReply: true,
+  oneReplyAtATime: true,
+  replaysHistory: true,
+});
+
 export function createThreadsAdapter(): ThreadsAdapter {
-  // Only the documented server acks (`message_received`), in order, without our id.
+  // Messages written on this socket and not yet acknowledged, oldest first. Only the
+  // documented server acks (`message_received`), in order, without our id; for the deployed
+  // one the first part of the reply is the sign that the server has the message.
   let pending: string[] = [];
+  // Whether this socket has replayed any history yet: its first item starts a replay.
+  let replayed = false;
   // The assistant reply being streamed: the documented server's id, or a local one.
   let reply: string | undefined;
   // Documented assistant `message` frames are history until the server has
@@ -89,6 +113,9 @@ export function createThreadsAdapter(): ThreadsAdapter {
     if (!reply) {
       reply = id ?? `threads-reply-${now.toString(36)}-${++replies}`;
       userSpoke = false;
+      // A server that never acknowledges is answering our oldest message: it has it.
+      const answered = pending.shift();
+      if (answered) events.push({ kind: 'ack', clientId: answered });
       events.push({ kind: 'stream-start', id: reply, role: 'assistant' });
     }
     if (delta) {
@@ -98,7 +125,8 @@ export function createThreadsAdapter(): ThreadsAdapter {
     return events;
   };
 
-  const wholeMessage = (
+  /** An item of the history the server replays on connect: the server's truth, in its order. */
+  const replayItem = (
     id: string,
     role: Role,
     content: string,
@@ -113,7 +141,9 @@ export function createThreadsAdapter(): ThreadsAdapter {
       ...(createdAt ? { createdAt } : {}),
       ...(clientId ? { clientId } : {}),
     };
-    return [...closeReply(), { kind: 'message', message }];
+    const first = !replayed;
+    replayed = true;
+    return [...closeReply(), { kind: 'replay', message, first }];
   };
 
   const decode = (data: unknown): InboundEvent[] => {
@@ -137,7 +167,7 @@ export function createThreadsAdapter(): ThreadsAdapter {
         if (!id || content === undefined) return [];
         const role = roleOf(frame.role);
         if (role === 'assistant' && live) return replyPart(id, content);
-        return wholeMessage(id, role, content, frame);
+        return replayItem(id, role, content, frame, claimLocal(role, content));
       }
       case 'token': {
         if (frame.status === 'end') return closeReply();
@@ -151,17 +181,20 @@ export function createThreadsAdapter(): ThreadsAdapter {
         // Steps may also carry tool output under other roles; only the conversation is kept.
         if (!content || (role !== 'user' && role !== 'assistant')) return [];
         const id = historyId(role, frame.created_at, content);
-        return wholeMessage(id, role, content, frame, claimLocal(role, content));
+        return replayItem(id, role, content, frame, claimLocal(role, content));
       }
-      case 'error':
+      case 'error': {
+        const message = str(frame.message) ?? 'The chat server reported an error.';
+        if (namesAuthentication(message)) return [{ kind: 'auth-refused', message }];
+        // A thread the server does not know yet (a new conversation) answers `history` with
+        // an error carrying the database's own detail: nothing the visitor did wrong.
+        const code = /\bhistory\b/i.test(message) ? 'history' : 'server-error';
+        const aborts = reply !== undefined;
         return [
-          {
-            kind: 'error',
-            code: 'server-error',
-            message: str(frame.message) ?? 'The chat server reported an error.',
-            fatal: false,
-          },
+          ...closeReply(),
+          { kind: 'error', code, message, fatal: false, ...(aborts ? { abortsStream: true } : {}) },
         ];
+      }
       // `tool` steps (live and in history) are the agent's own workings: their
       // input and output can be large or private, and a line in the middle of a
       // reply would split it, so they are left out of the transcript.
@@ -170,29 +203,15 @@ export function createThreadsAdapter(): ThreadsAdapter {
     }
   };
 
-  const capabilities = (): Capabilities => ({
-    escalation: false,
-    typing: false,
-    // The deployed server never acks: waiting for one would leave every message
-    // "sending". A documented server's ack still arrives and names the message.
-    acks: false,
-    // History is not paged: it is replayed over the socket on every connect.
-    history: false,
-    replySilenceMs: THREADS_REPLY_SILENCE_MS,
-    replySilenceMeans: 'complete',
-    greets: false,
-    expectsReply: true,
-  });
-
   const interpretClose = (code: number, _reason: string, opened: boolean): CloseVerdict => {
     // A bad token is an HTTP error at the handshake; the browser only sees a close before open.
-    if (!opened || code === 1008) return { action: 'auth' };
+    if (!opened || AUTH_CLOSES.has(code)) return { action: 'auth' };
     return { action: 'retry' };
   };
 
   return {
     protocol: 'threads',
-    capabilities,
+    capabilities: () => THREADS_CAPABILITIES,
     prepare: () => null,
     socketUrl: (ctx) => withQuery(ctx.server, { token: ctx.token }),
     opened: (ctx) =>
@@ -231,6 +250,7 @@ export function createThreadsAdapter(): ThreadsAdapter {
       reply = undefined;
       live = false;
       userSpoke = false;
+      replayed = false;
     },
   };
 }
@@ -250,17 +270,5 @@ function roleOf(value: unknown): Role {
  * get the same id so the transcript can drop it as already shown.
  */
 export function historyId(role: Role, createdAt: unknown, content: string): string {
-  const key = `${role}\u0000${typeof createdAt === 'string' ? createdAt : ''}\u0000${content}`;
-  // cyrb53: a fast 53-bit string hash, ample against accidental collisions in one thread.
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  const hash = 4294967296 * (2097151 & h2) + (h1 >>> 0);
-  return `threads-${hash.toString(36)}`;
+  return contentId('threads', role, typeof createdAt === 'string' ? createdAt : '', content);
 }

@@ -44,16 +44,29 @@ export type InboundEvent =
   | { kind: 'system'; text: string; id?: string }
   /** Someone else joined or left; the widget words it in the visitor's language. */
   | { kind: 'membership'; name: string; joined: boolean }
-  /** Something went wrong. `fatal` stops reconnecting; `streamId` names a reply it ended. */
+  /**
+   * Something went wrong. `message` is the backend's own words (never shown to the visitor as
+   * they are); `fatal` stops reconnecting; `abortsStream` when it ended the reply in flight.
+   */
   | { kind: 'error'; code: string; message: string; fatal?: boolean; abortsStream?: boolean }
+  /** The server refused the sign-in on an open socket (an error naming authentication, `AUTH_ERROR`). */
+  | { kind: 'auth-refused'; message: string }
+  /**
+   * One item of a history the server replays over the socket (`threads`). It is the server's
+   * truth: `first` starts a replay, which replaces what the tab shows (its unsent messages aside).
+   */
+  | { kind: 'replay'; message: WireMessage; first: boolean }
   /** How many people are in the conversation. */
   | { kind: 'presence'; online: number }
   /** Human handoff moved on; `reason` says why nobody is available. */
   | { kind: 'handoff'; state: HandoffState; agent?: Author; position?: number; reason?: string }
   /** Any frame proves the socket alive; `pong` says so explicitly. */
   | { kind: 'pong' }
-  /** The backend refused user message `clientId` for now (busy, rate limit): send it again later. */
-  | { kind: 'refused'; clientId: string; message: string }
+  /**
+   * The backend refused user message `clientId`: for now (busy, rate limit: send it again
+   * later), or for good (`permanent`: too long, invalid: it fails with the reason).
+   */
+  | { kind: 'refused'; clientId: string; message: string; permanent?: boolean }
   /** A message left for people (when nobody was available) was stored. */
   | { kind: 'left-message' }
   /** The conversation's position: frames up to `seq` are in; kept to resume after a drop. */
@@ -123,6 +136,13 @@ export interface Capabilities {
   resumes?: boolean;
   /** An interrupted reply's question can be asked again (`encodeRetry` gives a frame). */
   retries?: boolean;
+  /**
+   * The server handles one client frame at a time and marks neither the start nor always the end
+   * of a reply: the next message waits until the current reply is finished, so replies stay whole.
+   */
+  oneReplyAtATime?: boolean;
+  /** The server replays the conversation on every connect (`replay` events). */
+  replaysHistory?: boolean;
 }
 
 /** An older page of history. */

@@ -10,6 +10,9 @@ export class Transcript {
   messages: ChatMessage[] = [];
   /** Every id a message is known by (its own, and server ids learned later). */
   readonly #index = new Map<string, ChatMessage>();
+  /** During a replay: what the tab showed before it, by id, and where the unsent messages start. */
+  #replaced: Map<string, ChatMessage> | undefined;
+  #unsentFrom = 0;
 
   constructor(initial: ChatMessage[] = []) {
     for (const message of initial) this.push(message);
@@ -76,6 +79,77 @@ export class Transcript {
       ...(wire.interrupted ? { note: 'interrupted' as const } : {}),
     };
     return this.push(message);
+  }
+
+  /**
+   * A replay of the conversation by the server begins: it is the server's truth, so what the
+   * tab shows gives way to it, in the server's order. Only the visitor's messages the server
+   * may not have yet (`sending`, `failed`) stay, after whatever the replay brings.
+   */
+  beginReplay(): void {
+    this.#replaced = new Map();
+    const kept: ChatMessage[] = [];
+    for (const message of this.messages) {
+      if (message.role === 'user' && (message.state === 'sending' || message.state === 'failed')) {
+        kept.push(message);
+      } else {
+        this.#replaced.set(message.id, message);
+      }
+    }
+    this.messages = [];
+    this.#index.clear();
+    for (const message of kept) this.push(message);
+    this.#unsentFrom = 0;
+  }
+
+  /**
+   * One replayed message, placed after the replay's earlier items and before the unsent ones.
+   * `clientId` names the tab's own copy when the adapter recognised it: a message shown before
+   * keeps its id (and is not news to the page); an unsent one the server turns out to have is
+   * confirmed by it. Returns the message and whether the tab is seeing it for the first time.
+   */
+  replay(
+    wire: WireMessage,
+    now = Date.now(),
+  ): { message: ChatMessage; isNew: boolean; acknowledged?: true } | undefined {
+    const own = wire.clientId ? this.find(wire.clientId) : undefined;
+    if (own && this.messages.indexOf(own) >= this.#unsentFrom) {
+      // Unsent in the tab, stored on the server: it moves to where the server has it.
+      this.messages.splice(this.messages.indexOf(own), 1);
+      own.state = 'sent';
+      delete own.reason;
+      this.alias(own, wire.id);
+      this.messages.splice(this.#unsentFrom++, 0, own);
+      return { message: own, isNew: false, acknowledged: true };
+    }
+    if (own || this.find(wire.id)) return undefined;
+    const before =
+      (wire.clientId ? this.#replaced?.get(wire.clientId) : undefined) ??
+      this.#replaced?.get(wire.id);
+    const message: ChatMessage = {
+      id: before?.id ?? wire.id,
+      role: wire.role,
+      content: wire.content,
+      state: wire.role === 'user' ? 'sent' : 'complete',
+      createdAt: wire.createdAt ?? before?.createdAt ?? now,
+      ...(wire.author ? { author: wire.author } : {}),
+      ...(before?.aliases ? { aliases: before.aliases } : {}),
+    };
+    this.messages.splice(this.#unsentFrom++, 0, message);
+    this.#index.set(message.id, message);
+    for (const alias of message.aliases ?? []) this.#index.set(alias, message);
+    this.alias(message, wire.id);
+    return { message, isNew: before === undefined };
+  }
+
+  /** A visitor message goes out again as a new one (its first sending got no answer). */
+  reissue(message: ChatMessage, id: string): void {
+    (message.aliases ??= []).push(message.id);
+    message.id = id;
+    this.#index.set(id, message);
+    message.state = 'sending';
+    delete message.note;
+    delete message.reason;
   }
 
   /** Older history goes before everything shown; duplicates are skipped. */
@@ -186,6 +260,8 @@ export class Transcript {
   clear(): void {
     this.messages = [];
     this.#index.clear();
+    this.#replaced = undefined;
+    this.#unsentFrom = 0;
   }
 }
 

@@ -90,6 +90,12 @@ function metaView(
   options: MessageViewOptions,
 ): TemplateResult | typeof nothing {
   if (message.state === 'sending') return html`<div class="meta">${strings.stateSending}</div>`;
+  if (message.note === 'no-answer' && message.role === 'user') {
+    return html`<div class="meta">
+      ${strings.noteNoAnswer}
+      <button type="button" @click=${() => options.onRetry(message.id)}>${strings.retry}</button>
+    </div>`;
+  }
   if (message.state === 'failed') {
     return html`<div class="meta">
       ${strings.stateFailed}${message.reason ? `: ${message.reason}` : ''}

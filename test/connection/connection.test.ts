@@ -4,6 +4,7 @@ import {
   Connection,
   PING_INTERVAL_MS,
   PONG_TIMEOUT_MS,
+  PROBATION_MS,
   type ConnectionListener,
   type StatusInfo,
 } from '../../src/connection/connection.js';
@@ -105,6 +106,17 @@ describe('connection', () => {
     await clock.tickAsync(0);
     expect(last().url).to.equal('ws://chat.test/ws?token=t1');
     last().open();
+    // A server that greets may still refuse the sign-in in its first frame.
+    expect(statuses.map((s) => s.status)).to.deep.equal(['connecting']);
+    last().receive({ type: 'connection', message: 'hi' });
+    expect(statuses.map((s) => s.status)).to.deep.equal(['connecting', 'connected']);
+  });
+
+  it('calls a greeting-less socket connected after a moment of quiet', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    last().open();
+    await clock.tickAsync(PROBATION_MS);
     expect(statuses.map((s) => s.status)).to.deep.equal(['connecting', 'connected']);
   });
 
@@ -136,11 +148,11 @@ describe('connection', () => {
     last().drop(1006);
     await clock.tickAsync(0);
     const status = statuses.at(-1)!;
-    expect(status.status).to.equal('reconnecting');
+    expect(status.status).to.equal('error');
     expect(status.code).to.equal('auth');
-    expect(status.retryAt! - Date.now()).to.be.within(250, 1000);
+    expect(status.retryAt! - Date.now()).to.be.within(250, 2000);
     expect(FakeSocket.all).to.have.length(2);
-    await clock.tickAsync(1000);
+    await clock.tickAsync(2000);
     expect(FakeSocket.all).to.have.length(3);
   });
 
@@ -168,9 +180,9 @@ describe('connection', () => {
       await clock.tickAsync(0);
       expect(tokenCalls).to.equal(2);
       expect(FakeSocket.all).to.have.length(2);
-      expect(statuses.at(-1)).to.include({ status: 'reconnecting', code: 'auth' });
+      expect(statuses.at(-1)).to.include({ status: 'error', code: 'auth' });
       // A connection that lasts earns a new immediate retry for a later refusal.
-      await clock.tickAsync(1000);
+      await clock.tickAsync(2000);
       last().open();
       await clock.tickAsync(11_000);
       last().drop(4001);
@@ -210,6 +222,99 @@ describe('connection', () => {
     } finally {
       (Math.random as sinon.SinonStub).restore();
     }
+  });
+
+  it('reconnects within a second after a connection that worked, however often it drops', async () => {
+    sinon.stub(Math, 'random').returns(0.999);
+    try {
+      connection.start();
+      await clock.tickAsync(0);
+      const delays: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        last().open();
+        last().receive({ type: 'connection', message: 'hi' });
+        // A flaky network: each link carries frames for three seconds, then drops.
+        await clock.tickAsync(3000);
+        last().drop(1006);
+        await clock.tickAsync(0);
+        delays.push(statuses.at(-1)!.retryAt! - Date.now());
+        await clock.tickAsync(delays.at(-1)!);
+      }
+      expect(delays.every((d) => d <= 1000)).to.equal(true, delays.join(', '));
+    } finally {
+      (Math.random as sinon.SinonStub).restore();
+    }
+  });
+
+  it('climbs only while attempts die at once, and a silent open socket counts as dying', async () => {
+    sinon.stub(Math, 'random').returns(0.999);
+    try {
+      connection.start();
+      await clock.tickAsync(0);
+      const delays: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        last().open();
+        // Open, no frame, gone within a second: that proves nothing about the link.
+        await clock.tickAsync(500);
+        last().drop(1006);
+        await clock.tickAsync(0);
+        delays.push(statuses.at(-1)!.retryAt! - Date.now());
+        await clock.tickAsync(delays.at(-1)!);
+      }
+      expect(delays).to.deep.equal([999, 1998, 3996, 7992]);
+    } finally {
+      (Math.random as sinon.SinonStub).restore();
+    }
+  });
+
+  it('treats a refusal after open like a refused handshake: one new token, then an error', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    last().open();
+    // A server that checks the token after `open`: an error naming authentication, then 1008.
+    const refusing = last();
+    refusing.receive({ type: 'error', message: 'Authentication failed: invalid token' });
+    await clock.tickAsync(0);
+    // The refusal is the connection's own business: the socket goes, a new token comes.
+    expect(refusing.readyState).to.equal(FakeSocket.CLOSED);
+    refusing.drop(1008);
+    expect(tokenCalls).to.equal(2);
+    expect(FakeSocket.all).to.have.length(2);
+    expect(events).to.deep.equal([]);
+    // The next socket is not "connected" until the server has let it live.
+    last().open();
+    expect(statuses.at(-1)!.status).to.not.equal('connected');
+    last().receive({ type: 'error', message: 'Authentication failed: invalid token' });
+    last().drop(1008);
+    await clock.tickAsync(0);
+    expect(statuses.at(-1)).to.include({ status: 'error', code: 'auth' });
+    expect(statuses.filter((s) => s.status === 'connected')).to.have.length(0);
+  });
+
+  it('gives up after repeated refusals until the page connects again', async () => {
+    connection.start();
+    for (let i = 0; i < 10; i++) {
+      await clock.tickAsync(30_000);
+      last().drop(1006);
+    }
+    await clock.tickAsync(60_000);
+    const sockets = FakeSocket.all.length;
+    expect(sockets).to.be.below(10);
+    expect(statuses.at(-1)).to.include({ status: 'error', code: 'auth' });
+    expect(statuses.at(-1)!.retryAt).to.equal(undefined);
+    await clock.tickAsync(600_000);
+    expect(FakeSocket.all).to.have.length(sockets);
+  });
+
+  it('calls a socket connected after a refusal once the server lets it live', async () => {
+    connection.start();
+    await clock.tickAsync(0);
+    last().drop(1006);
+    await clock.tickAsync(0);
+    last().open();
+    expect(statuses.at(-1)!.status).to.not.equal('connected');
+    await clock.tickAsync(PROBATION_MS);
+    expect(statuses.at(-1)!.status).to.equal('connected');
   });
 
   it('goes offline with the browser and reconnects when it is back', async () => {

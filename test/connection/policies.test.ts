@@ -1,5 +1,14 @@
 import { expect } from '@open-wc/testing';
-import { BACKOFF_CAP_MS, BACKOFF_FLOOR_MS, backoffDelay } from '../../src/connection/backoff.js';
+import {
+  BACKOFF_CAP_MS,
+  BACKOFF_FLOOR_MS,
+  STABLE_CONNECTION_MS,
+  WORKED_CONNECTION_MS,
+  backoffDelay,
+  connectionWorked,
+  nextAttempt,
+  type SocketOutcome,
+} from '../../src/connection/backoff.js';
 import { RateLimiter } from '../../src/connection/rate-limit.js';
 import { isFresh, readToken, refreshMargin } from '../../src/connection/token-policy.js';
 
@@ -49,5 +58,32 @@ describe('token policy', () => {
     expect(readToken({ nope: 1 }, 0)).to.have.property('error');
     expect(readToken({ token: '' }, 0)).to.have.property('error');
     expect(readToken(null, 0)).to.have.property('error');
+  });
+});
+
+describe('reconnect policy: which connections worked', () => {
+  const outcome = (over: Partial<SocketOutcome>): SocketOutcome => ({
+    opened: true,
+    openFor: 3000,
+    frames: 2,
+    refused: false,
+    ...over,
+  });
+
+  it('counts a socket that carried frames for a few seconds as working: the next try is attempt 0', () => {
+    expect(connectionWorked(outcome({}))).to.equal(true);
+    expect(nextAttempt(5, outcome({}))).to.equal(0);
+    expect(backoffDelay(nextAttempt(5, outcome({})), 0.999)).to.be.at.most(1000);
+  });
+
+  it('keeps climbing after a socket that never opened, died at once, or was refused', () => {
+    expect(nextAttempt(3, outcome({ opened: false, openFor: 0, frames: 0 }))).to.equal(3);
+    expect(nextAttempt(3, outcome({ openFor: WORKED_CONNECTION_MS - 1 }))).to.equal(3);
+    expect(nextAttempt(3, outcome({ refused: true, openFor: 60_000 }))).to.equal(3);
+  });
+
+  it('needs frames to call a short connection good, but not a long quiet one', () => {
+    expect(connectionWorked(outcome({ frames: 0, openFor: 5000 }))).to.equal(false);
+    expect(connectionWorked(outcome({ frames: 0, openFor: STABLE_CONNECTION_MS }))).to.equal(true);
   });
 });

@@ -195,8 +195,6 @@ describe('format with translated strings', () => {
       'メッセージが1200文字あります（上限は1000文字）。送信するには短くしてください。',
     );
     const { strings } = stringsFor(['ar']);
-    expect(format(strings, 'errorAuth', { reason: 'x' })).to.equal(
-      'رفض خادم الدردشة تسجيل الدخول: x',
-    );
+    expect(format(strings, 'personJoined', { name: 'x' })).to.equal('انضم x إلى الدردشة.');
   });
 });

@@ -232,7 +232,7 @@ describe('events adapter: frames', () => {
     ]);
   });
 
-  it('reads error events, fatal for a refused key or an unknown chat', () => {
+  it('reads error events: a refused key is a refused sign-in, an unknown chat is fatal', () => {
     const adapter = createEventsAdapter();
     expect(
       adapter.decode(
@@ -244,9 +244,7 @@ describe('events adapter: frames', () => {
           details: { fix: 'Check your tenant API key value.' },
         }),
       ),
-    ).to.deep.equal([
-      { kind: 'error', code: 'AUTH_ERROR', message: 'Invalid API key', fatal: true },
-    ]);
+    ).to.deep.equal([{ kind: 'auth-refused', message: 'Invalid API key' }]);
     const notFound = adapter.decode(
       frame({
         event_type: 'error',

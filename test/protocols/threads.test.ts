@@ -127,14 +127,17 @@ describe('threads adapter: connecting and sending', () => {
     expect(JSON.parse((plain as { frame: string }).frame)).to.have.property('agent_id', null);
   });
 
-  it('has no escalation, typing, ping, acks or paged history; silence completes a reply', () => {
+  it('has no escalation, typing, ping or paged history; one reply at a time; silence completes a reply', () => {
     const adapter = createThreadsAdapter();
     expect(adapter.capabilities()).to.include({
       escalation: false,
       typing: false,
-      acks: false,
+      // Acknowledged by `message_received`, or by the first part of the reply.
+      acks: true,
       history: false,
       replySilenceMeans: 'complete',
+      oneReplyAtATime: true,
+      replaysHistory: true,
     });
     expect(adapter.capabilities().replySilenceMs).to.be.within(2000, 8000);
     expect(adapter.encodeEscalate('x', ctx)).to.equal(null);
@@ -149,16 +152,19 @@ describe('threads adapter: connecting and sending', () => {
     expect(adapter.interpretClose(1006, '', true).action).to.equal('retry');
     expect(adapter.interpretClose(1000, '', true).action).to.equal('retry');
     expect(adapter.interpretClose(1008, '', true).action).to.equal('auth');
+    expect(adapter.interpretClose(4001, '', true).action).to.equal('auth');
+    expect(adapter.interpretClose(4003, '', true).action).to.equal('auth');
   });
 });
 
 describe('threads adapter: documented frames', () => {
-  it('turns history into whole messages with their ids', () => {
+  it('turns history into a replay of whole messages with their ids', () => {
     const adapter = createThreadsAdapter();
     expect(decodeAll(adapter, [documented.historyUser, documented.historyAssistant])).to.deep.equal(
       [
         {
-          kind: 'message',
+          kind: 'replay',
+          first: true,
           message: {
             id: 'msg_123',
             role: 'user',
@@ -167,7 +173,8 @@ describe('threads adapter: documented frames', () => {
           },
         },
         {
-          kind: 'message',
+          kind: 'replay',
+          first: false,
           message: {
             id: 'msg_124',
             role: 'assistant',
@@ -216,7 +223,7 @@ describe('threads adapter: documented frames', () => {
     ]);
   });
 
-  it('reads errors as non-fatal', () => {
+  it('reads errors as non-fatal, a history failure as such, and a refused sign-in as a refusal', () => {
     const adapter = createThreadsAdapter();
     expect(
       adapter.decode(frame({ type: 'error', message: 'Thread ID is required' })),
@@ -224,6 +231,14 @@ describe('threads adapter: documented frames', () => {
       { kind: 'error', code: 'server-error', message: 'Thread ID is required', fatal: false },
     ]);
     expect(adapter.decode(frame({ type: 'error' }))[0]).to.include({ kind: 'error', fatal: false });
+    const history =
+      "Error retrieving history: {'code': 'PGRST116', 'details': 'The result contains 0 rows'}";
+    expect(adapter.decode(frame({ type: 'error', message: history }))).to.deep.equal([
+      { kind: 'error', code: 'history', message: history, fatal: false },
+    ]);
+    expect(
+      adapter.decode(frame({ type: 'error', message: 'Unauthorized: invalid token' })),
+    ).to.deep.equal([{ kind: 'auth-refused', message: 'Unauthorized: invalid token' }]);
   });
 });
 
@@ -240,6 +255,8 @@ describe('threads adapter: deployed frames', () => {
     const first = adapter.decode(frame(deployed.token('A DAO ')));
     const id = startId(first);
     expect(first).to.deep.equal([
+      // A server that never acknowledges has the message once it answers it.
+      { kind: 'ack', clientId: 'c1' },
       { kind: 'stream-start', id, role: 'assistant' },
       { kind: 'stream-delta', id, delta: 'A DAO ', role: 'assistant' },
     ]);
@@ -293,18 +310,19 @@ describe('threads adapter: deployed frames', () => {
     adapter.decode(frame(deployed.token('a blockchain-based organization.')));
     adapter.reset();
     const replayed = decodeAll(adapter, [deployed.user, deployed.tool, deployed.step]);
-    expect(replayed.map((e) => (e.kind === 'message' ? e.message.clientId : e.kind))).to.deep.equal(
-      ['c1', reply],
-    );
+    expect(replayed.map((e) => (e.kind === 'replay' ? e.message.clientId : e.kind))).to.deep.equal([
+      'c1',
+      reply,
+    ]);
     // Claimed once: a second replay finds the messages by their derived ids instead.
     adapter.reset();
     const again = decodeAll(adapter, [deployed.user, deployed.step]);
-    expect(again.map((e) => (e.kind === 'message' ? e.message.clientId : e.kind))).to.deep.equal([
+    expect(again.map((e) => (e.kind === 'replay' ? e.message.clientId : e.kind))).to.deep.equal([
       undefined,
       undefined,
     ]);
-    expect(again.map((e) => (e.kind === 'message' ? e.message.id : ''))).to.deep.equal(
-      replayed.map((e) => (e.kind === 'message' ? e.message.id : '')),
+    expect(again.map((e) => (e.kind === 'replay' ? e.message.id : ''))).to.deep.equal(
+      replayed.map((e) => (e.kind === 'replay' ? e.message.id : '')),
     );
   });
 
@@ -321,9 +339,10 @@ describe('threads adapter: deployed frames', () => {
       },
     ]);
     const replayed = decodeAll(adapter, [deployed.user, deployed.step]);
-    expect(replayed.map((e) => (e.kind === 'message' ? e.message.clientId : e.kind))).to.deep.equal(
-      ['c1', 'r1'],
-    );
+    expect(replayed.map((e) => (e.kind === 'replay' ? e.message.clientId : e.kind))).to.deep.equal([
+      'c1',
+      'r1',
+    ]);
   });
 
   it('leaves tool steps out of the transcript', () => {
@@ -346,7 +365,8 @@ describe('threads adapter: deployed frames', () => {
     const events = decodeAll(first, [deployed.user, deployed.tool, deployed.step]);
     expect(events).to.deep.equal([
       {
-        kind: 'message',
+        kind: 'replay',
+        first: true,
         message: {
           id: historyId('user', '2024-03-01T09:00:00Z', 'What is a DAO?'),
           role: 'user',
@@ -355,7 +375,8 @@ describe('threads adapter: deployed frames', () => {
         },
       },
       {
-        kind: 'message',
+        kind: 'replay',
+        first: false,
         message: {
           id: historyId(
             'assistant',
@@ -391,7 +412,7 @@ describe('threads adapter: deployed frames', () => {
     const id = startId(adapter.decode(frame(deployed.token('Half a reply'))));
     const events = adapter.decode(frame(deployed.user));
     expect(events[0]).to.deep.equal({ kind: 'stream-end', id });
-    expect(events[1]).to.have.property('kind', 'message');
+    expect(events[1]).to.include({ kind: 'replay', first: true });
     expect(startId(adapter.decode(frame(deployed.token('New'))))).not.to.equal(id);
   });
 
