@@ -7,8 +7,10 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 // The target is 40 KB (issue 4); Lit + marked + DOMPurify alone are 29.3 KB.
 // Until the widget's own code is trimmed to fit, the budget holds today's size
-// so that any growth still fails the build.
-const BUDGET_BROTLI_BYTES = 57 * 1024;
+// so that any growth still fails the build. Raised from 57 KB to 61 KB for issue
+// 12 (the conversation state machine, the outbox, replays, no-answer and auth
+// handling: +3.3 KB); the loader of issue 15 is what takes this cost off page loads.
+const BUDGET_BROTLI_BYTES = 61 * 1024;
 const files = ['dist/chat-widget.js', 'dist/chat-widget.iife.js'];
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
