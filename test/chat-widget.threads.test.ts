@@ -281,3 +281,137 @@ describe('chat-widget, protocol="threads": errors', () => {
     await expect(el).to.be.accessible();
   });
 });
+
+describe('chat-widget, protocol="threads": as the deployed server behaves', () => {
+  it('documented: a message reads "sending" until the server acknowledges it', async () => {
+    const thread = crypto.randomUUID();
+    const { el } = await mount({ thread, query: 'scenario=documented&token_delay=30' });
+    await connected(el);
+    const states: string[] = [];
+    const observer = new MutationObserver(() => {
+      const state = messages(el, 'user')[0]?.dataset.state;
+      if (state && states.at(-1) !== state) states.push(state);
+    });
+    observer.observe(el.shadowRoot!, { subtree: true, attributes: true, childList: true });
+    await el.send('acknowledge me');
+    await el.updateComplete;
+    observer.disconnect();
+    expect(states[0]).to.equal('sending');
+    expect(messages(el, 'user')[0]!.dataset.state).to.equal('sent');
+  });
+
+  it('deployed: a message sent while a reply streams waits, so both replies stay whole and in order', async function () {
+    this.timeout(SILENCE_WAIT_MS * 2 + 8000);
+    const thread = crypto.randomUUID();
+    const { el, key } = await mount({ thread, query: 'scenario=deployed&token_delay=40' });
+    await connected(el);
+    await el.send('first question');
+    await until(() => reply(el)?.dataset.state === 'streaming', 'the first reply streaming');
+    await typeAndSend(el, 'second question');
+    // It waits in the outbox, shown as sending, while the first reply is still coming.
+    expect(messages(el, 'user')[1]!.dataset.state).to.equal('sending');
+    // Each reply ends by silence here (no end marker): two silences and both replies.
+    await until(
+      () => messages(el, 'assistant').filter((m) => m.dataset.state === 'complete').length === 2,
+      'two complete replies',
+      SILENCE_WAIT_MS * 2 + 2000,
+    );
+    expect(transcript(el)).to.deep.equal([
+      'user: first question',
+      'assistant: You said: first question',
+      'user: second question',
+      'assistant: You said: second question',
+    ]);
+    // Each bubble holds one whole reply: nothing of the second leaked into the first.
+    for (const bubble of messages(el, 'assistant')) {
+      expect(text(bubble).match(/You said/g)).to.have.length(1);
+      expect(bubble.querySelectorAll('li')).to.have.length(2);
+    }
+    // The server read the second message only after the first reply was over.
+    const sent = (await frames(key)).filter((f) => f.type === 'message');
+    expect(sent.map((f) => f.content)).to.deep.equal(['first question', 'second question']);
+    expect(messages(el).map((m) => m.dataset.state)).to.deep.equal([
+      'sent',
+      'complete',
+      'sent',
+      'complete',
+    ]);
+  });
+
+  it('deployed: two replies back to back stay two bubbles', async function () {
+    this.timeout(SILENCE_WAIT_MS * 2 + 8000);
+    const thread = crypto.randomUUID();
+    const { el } = await mount({ thread, query: 'scenario=deployed&end=1' });
+    await connected(el);
+    await typeAndSend(el, 'one');
+    await typeAndSend(el, 'two');
+    await complete(el, 2);
+    expect(transcript(el)).to.deep.equal([
+      'user: one',
+      'assistant: You said: one',
+      'user: two',
+      'assistant: You said: two',
+    ]);
+  });
+
+  it('deployed: a reply of several model calls shows once after a reload, as the server keeps it', async function () {
+    this.timeout(SILENCE_WAIT_MS + 10000);
+    const key = uniqueKey();
+    const thread = crypto.randomUUID();
+    const first = await mount({ key, thread, query: 'scenario=deployed&end=1&calls=2' });
+    await connected(first.el);
+    await first.el.send('look it up');
+    await complete(first.el);
+    expect(text(reply(first.el))).to.contain('Let me look that up.');
+    first.el.remove();
+
+    // The server stored only the last call's text: that is what the thread now says.
+    const again = await mount({ key, thread, query: 'scenario=deployed&end=1&calls=2' });
+    await until(async () => (await historyRequests(key)).length === 2, 'history again');
+    await until(() => !text(reply(again.el)).includes('Let me look that up.'), 'the replay');
+    expect(transcript(again.el)).to.deep.equal([
+      'user: look it up',
+      'assistant: You said: look it up',
+    ]);
+    await expect(again.el).to.be.accessible();
+  });
+
+  it("deployed: after a reconnect the replayed history is shown in the server's order", async function () {
+    this.timeout(SILENCE_WAIT_MS * 2 + 10000);
+    const thread = crypto.randomUUID();
+    const { el, key } = await mount({ thread, query: 'scenario=deployed&end=1' });
+    await connected(el);
+    await el.send('alpha');
+    await complete(el);
+    await el.send('beta');
+    await complete(el, 2);
+    await control({ action: 'close', thread_id: thread, code: 1012, reason: 'restart' });
+    await until(async () => (await historyRequests(key)).length === 2, 'history on reconnect');
+    await connected(el);
+    await el.send('gamma');
+    await complete(el, 3);
+    expect(transcript(el)).to.deep.equal([
+      'user: alpha',
+      'assistant: You said: alpha',
+      'user: beta',
+      'assistant: You said: beta',
+      'user: gamma',
+      'assistant: You said: gamma',
+    ]);
+  });
+
+  it("deployed: a new thread's failed history says nothing to the visitor", async () => {
+    const thread = crypto.randomUUID();
+    const { el, errors } = await mount({ thread, query: 'scenario=deployed' });
+    await connected(el);
+    await control({
+      action: 'push',
+      thread_id: thread,
+      frame: { type: 'error', message: "Error retrieving history: {'code': 'PGRST116'}" },
+    });
+    await el.send('hello');
+    await complete(el);
+    expect(part(el, 'error')).to.equal(null);
+    expect(errors).to.deep.equal([]);
+  });
+});

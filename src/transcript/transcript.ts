@@ -78,7 +78,7 @@ export class Transcript {
       ...(wire.author ? { author: wire.author } : {}),
       ...(wire.interrupted ? { note: 'interrupted' as const } : {}),
     };
-    return this.push(message);
+    return wire.role === 'user' ? this.push(message) : this.#answer(message);
   }
 
   /**
@@ -176,7 +176,7 @@ export class Transcript {
   reply(id: string, role: Role = 'assistant', author?: Author, now = Date.now()): ChatMessage {
     const known = this.find(id);
     if (known) return known;
-    return this.push({
+    return this.#answer({
       id,
       role,
       content: '',
@@ -184,6 +184,22 @@ export class Transcript {
       createdAt: now,
       ...(author ? { author } : {}),
     });
+  }
+
+  /**
+   * A new message from the other side goes before the visitor's messages still waiting to be
+   * sent: those wait for this very reply (one-reply-at-a-time backends), and read after it.
+   */
+  #answer(message: ChatMessage): ChatMessage {
+    let at = this.messages.length;
+    while (at > 0) {
+      const before = this.messages[at - 1]!;
+      if (before.role !== 'user' || before.state !== 'sending') break;
+      at -= 1;
+    }
+    this.messages.splice(at, 0, message);
+    this.#index.set(message.id, message);
+    return message;
   }
 
   /** Append streamed text; a delta for a finished reply is a stray and is dropped. */
