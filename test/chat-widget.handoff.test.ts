@@ -1,7 +1,17 @@
 import { expect, oneEvent } from '@open-wc/testing';
+import sinon from 'sinon';
 import '../src/define.js';
 import type { HandoffDetail } from '../src/events.js';
-import { connected, messages, part, received, typeAndSend, uniqueKey, until } from './helpers.js';
+import {
+  connected,
+  messages,
+  part,
+  received,
+  recordUncaught,
+  typeAndSend,
+  uniqueKey,
+  until,
+} from './helpers.js';
 import { streamPost, streamWidgetFixture } from './helpers.js';
 
 beforeEach(() => sessionStorage.clear());
@@ -151,6 +161,29 @@ describe('chat-widget: human handoff', () => {
       async () => (await received(key)).some((f) => f.type === 'typing' && f.active === false),
       'typing off',
     );
+  });
+
+  it('can be removed while the visitor is typing: the pause timer dies with it', async () => {
+    const key = uniqueKey();
+    const el = await widget(key);
+    const uncaught = recordUncaught();
+    const input = part(el, 'input') as HTMLTextAreaElement;
+    input.value = 'half a thought';
+    input.dispatchEvent(new InputEvent('input'));
+    await until(
+      async () => (await received(key)).some((f) => f.type === 'typing' && f.active === true),
+      'typing on',
+    );
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      el.remove();
+      // Long past the 3 s pause after which "stopped typing" would have gone out.
+      clock.tick(10_000);
+    } finally {
+      clock.restore();
+    }
+    expect(uncaught).to.deep.equal([]);
+    expect((await received(key)).filter((f) => f.type === 'typing')).to.have.length(1);
   });
 
   it('sends no extension frame to a strict stream.md server', async () => {

@@ -12,8 +12,12 @@ export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 30_000;
 /** Below this a retry is pointless and, repeated, would hammer the server. */
 export const BACKOFF_FLOOR_MS = 250;
-/** A connection that carried frames for this long worked: the next drop starts again from attempt 0. */
-export const WORKED_CONNECTION_MS = 2_000;
+/**
+ * A connection that carried frames for this long worked: the next drop starts again from attempt
+ * 0. Short, so that a link that breaks every few seconds is mended each time in about a second;
+ * a server that accepts and drops at once still climbs the backoff.
+ */
+export const WORKED_CONNECTION_MS = 1_000;
 /** A connection open this long worked even if the server never said anything (a quiet backend). */
 export const STABLE_CONNECTION_MS = 10_000;
 /** Refused sign-ins in a row after which the widget stops trying until the page acts. */
