@@ -91,9 +91,17 @@ export class Connection {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
 
+  /** Whether it is connected or trying to be (false once stopped or given up). */
+  get running(): boolean {
+    return this.#running;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    // A start (the page's `connect()`) is a fresh try, even after giving up on refusals.
+    this.#attempt = 0;
+    this.#authRefusals = 0;
     this.#controller = new AbortController();
     const { signal } = this.#controller;
     window.addEventListener('online', this.#onOnline, { signal });

@@ -166,7 +166,11 @@ export class ConversationController implements ReactiveController {
   }
 
   start(): void {
-    if (this.#session) return;
+    if (this.#session) {
+      // Given up (refused too often, or stopped by the server): the page asks to try again.
+      if (!this.#session.connection.running) this.#session.start();
+      return;
+    }
     this.restore();
     const config = this.config();
     this.started = true;

@@ -304,6 +304,11 @@ describe('connection', () => {
     expect(statuses.at(-1)!.retryAt).to.equal(undefined);
     await clock.tickAsync(600_000);
     expect(FakeSocket.all).to.have.length(sockets);
+    // The page's connect() is a fresh start.
+    expect(connection.running).to.equal(false);
+    connection.start();
+    await clock.tickAsync(0);
+    expect(FakeSocket.all).to.have.length(sockets + 1);
   });
 
   it('calls a socket connected after a refusal once the server lets it live', async () => {
