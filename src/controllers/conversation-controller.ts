@@ -26,6 +26,7 @@ import {
   type SessionConfig,
 } from '../conversation/session.js';
 import { createState, type ConversationState } from '../conversation/state.js';
+import { bannerAfter } from '../conversation/status.js';
 import { visitorMessage } from '../conversation/visitor-errors.js';
 import {
   ChatErrorEvent,
@@ -461,30 +462,13 @@ export class ConversationController implements ReactiveController {
   }
 
   #setStatus(info: StatusInfo): void {
-    const strings = this.strings();
     this.status = info;
-    if (info.status === 'connected') {
-      if (this.state.error && ['connection', 'auth', 'token'].includes(this.state.error.code)) {
-        this.state.error = undefined;
-      }
-    } else if (
-      info.code !== undefined &&
-      info.code !== 'config' &&
-      (info.reason !== undefined || info.code === 'auth')
-    ) {
-      const message =
-        info.code === 'connection' && !info.reason
-          ? strings.errorRefused
-          : visitorMessage(info.code, strings);
-      if (this.state.error?.message !== message) {
-        this.state.error = {
-          code: info.code,
-          message,
-          ...(info.reason ? { detail: info.reason } : {}),
-        };
-        if (info.reason) console.debug('[chat-widget] connection', info.code, info.reason);
-        this.#emitError(info.code, message, info.reason);
-      }
+    const before = this.state.error;
+    const banner = bannerAfter(info, before, this.strings());
+    this.state.error = banner;
+    if (banner && banner !== before) {
+      if (banner.detail) console.debug('[chat-widget] connection', banner.code, banner.detail);
+      this.#emitError(banner.code, banner.message, banner.detail);
     }
     if (info.status !== this.#announced) {
       // Every change is told, the first `connecting` included: the initial status is only a
