@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
@@ -19,7 +21,9 @@ function minifyCssLiterals(): Plugin {
     transform(code, id) {
       if (!/\.styles\.ts$/.test(id)) return undefined;
       // Static parts are minified one by one; `${name}` interpolations (composed fragments) stay.
-      return code.replace(
+      // Only the insides of template literals change, so the existing map stays close enough
+      // (lines within a styles file may shift); `map: null` says so instead of a warning.
+      const minified = code.replace(
         /css`((?:[^`$]|\$\{\w+\})*)`/g,
         (_whole, body: string) =>
           'css`' +
@@ -29,6 +33,36 @@ function minifyCssLiterals(): Plugin {
             .join('') +
           '`',
       );
+      return { code: minified, map: null };
+    },
+  };
+}
+
+/** The Subresource Integrity value of a built file (sha384, as `integrity=` takes it). */
+function integrityOf(file: string): string {
+  return `sha384-${createHash('sha384').update(readFileSync(file)).digest('base64')}`;
+}
+
+/**
+ * `vite build --mode loader`: `dist/chat-widget.loader.js`, a classic script with the full ES
+ * module's integrity value baked in, so it runs after the ES build (see `npm run build`).
+ */
+function loaderConfig() {
+  return {
+    define: { __CHAT_WIDGET_INTEGRITY__: JSON.stringify(integrityOf('dist/chat-widget.js')) },
+    plugins: [minifyCssLiterals()],
+    build: {
+      target: 'es2022',
+      sourcemap: true,
+      minify: true,
+      emptyOutDir: false,
+      lib: {
+        entry: 'src/loader/index.ts',
+        name: 'ChatWidgetLoader',
+        formats: ['iife' as const],
+        fileName: () => 'chat-widget.loader.js',
+      },
+      rollupOptions: { output: { codeSplitting: false, minify: true } },
     },
   };
 }
@@ -37,6 +71,7 @@ function minifyCssLiterals(): Plugin {
 // `vite build --mode iife` the classic script. Vite cannot emit an IIFE next to
 // an ES build when the ES build could code-split, so they are separate passes.
 export default defineConfig(({ mode }) => {
+  if (mode === 'loader') return loaderConfig();
   const iife = mode === 'iife';
   return {
     plugins: [minifyCssLiterals()],

@@ -1,4 +1,5 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import { launcherCss } from './loader/launcher.styles.js';
 
 /** The dark palette: for `theme="dark"`, and for `auto` when the system is dark. */
 const dark = css`
@@ -23,7 +24,12 @@ const dark = css`
  * aliases (`--_*`), so the rest of the sheet has one name per value and the
  * themes only swap defaults.
  */
+/** The launcher, shared with the loader (plain CSS text, ours, not a page's or a backend's). */
+const launcher = unsafeCSS(launcherCss);
+
 export const styles = css`
+  ${launcher}
+
   :host {
     --_accent: var(--chat-widget-accent, #2563eb);
     --_on-accent: var(--chat-widget-on-accent, #ffffff);
@@ -103,23 +109,6 @@ export const styles = css`
     white-space: nowrap;
   }
 
-  [part='launcher'] {
-    position: fixed;
-    bottom: var(--_offset);
-    right: var(--_offset);
-    z-index: var(--_z);
-    width: var(--_launcher-size);
-    height: var(--_launcher-size);
-    border-radius: 50%;
-    border: none;
-    background: var(--_accent);
-    color: var(--_on-accent);
-    box-shadow: var(--_shadow);
-    display: grid;
-    place-items: center;
-    transition: transform 0.15s ease;
-  }
-
   [part='badge'] {
     position: absolute;
     top: -4px;
@@ -137,16 +126,6 @@ export const styles = css`
     text-align: center;
   }
 
-  [part='launcher']:hover {
-    transform: scale(1.05);
-  }
-
-  :host([position='bottom-left']) [part='launcher'] {
-    right: auto;
-    left: var(--_offset);
-  }
-
-  [part='launcher'] svg,
   .icon {
     width: 26px;
     height: 26px;

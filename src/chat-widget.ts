@@ -268,6 +268,32 @@ export class ChatWidget extends LitElement {
     }
   }
 
+  /** What the loader left when this element took over its shadow root (src/loader/). */
+  #handover: { open: boolean; focused: boolean } | undefined;
+
+  protected override createRenderRoot(): HTMLElement | DocumentFragment {
+    // The loader's nodes go before Lit picks where to render (it renders before the first child).
+    const root = this.shadowRoot;
+    const launcher = root?.querySelector<HTMLElement>('[data-loader]');
+    if (root && launcher) {
+      this.#handover = {
+        open: launcher.dataset.intent === 'open',
+        focused: root.activeElement === launcher,
+      };
+      for (const node of root.querySelectorAll('[data-loader], [data-loader-alert]')) node.remove();
+    }
+    return super.createRenderRoot();
+  }
+
+  protected override firstUpdated(): void {
+    const handover = this.#handover;
+    this.#handover = undefined;
+    // The click that asked for the widget opens it (chat-open, focus in the input), as a click
+    // on this launcher would; a launcher that only had focus keeps it here.
+    if (handover?.open && this.mode !== 'inline') this.open = true;
+    else if (handover?.focused) this.launcher?.focus();
+  }
+
   #warmed = false;
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -6,6 +6,7 @@ export const ar: Strings = {
   placeholder: 'اكتب رسالة…',
   send: 'إرسال',
   openChat: 'فتح الدردشة',
+  loadFailed: 'تعذّر تحميل المحادثة. تحقّق من اتصالك وحاول مرة أخرى.',
   closeChat: 'إغلاق الدردشة',
   talkToHuman: 'التحدث إلى شخص حقيقي',
   escalationReason: 'طلب الزائر التحدث إلى شخص حقيقي.',

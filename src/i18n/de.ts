@@ -6,6 +6,8 @@ export const de: Strings = {
   placeholder: 'Nachricht eingeben…',
   send: 'Senden',
   openChat: 'Chat öffnen',
+  loadFailed:
+    'Der Chat konnte nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.',
   closeChat: 'Chat schließen',
   talkToHuman: 'Mit einem Menschen sprechen',
   escalationReason: 'Der Besucher möchte mit einem Menschen sprechen.',

@@ -7,6 +7,7 @@ export const en = {
   placeholder: 'Type a message…',
   send: 'Send',
   openChat: 'Open chat',
+  loadFailed: 'The chat could not load. Check your connection and try again.',
   closeChat: 'Close chat',
   talkToHuman: 'Talk to a human',
   escalationReason: 'The visitor asked for a human.',

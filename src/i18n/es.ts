@@ -6,6 +6,7 @@ export const es: Strings = {
   placeholder: 'Escribe un mensaje…',
   send: 'Enviar',
   openChat: 'Abrir chat',
+  loadFailed: 'No se pudo cargar el chat. Revisa tu conexión e inténtalo de nuevo.',
   closeChat: 'Cerrar chat',
   talkToHuman: 'Hablar con una persona',
   escalationReason: 'El visitante pidió hablar con una persona.',

@@ -9,6 +9,7 @@ export const fr: Strings = {
   placeholder: 'Saisissez un message…',
   send: 'Envoyer',
   openChat: 'Ouvrir la discussion',
+  loadFailed: 'La discussion n’a pas pu se charger. Vérifiez votre connexion et réessayez.',
   closeChat: 'Fermer la discussion',
   talkToHuman: 'Parler à un humain',
   escalationReason: 'Le visiteur a demandé à parler à un humain.',

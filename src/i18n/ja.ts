@@ -6,6 +6,7 @@ export const ja: Strings = {
   placeholder: 'メッセージを入力…',
   send: '送信',
   openChat: 'チャットを開く',
+  loadFailed: 'チャットを読み込めませんでした。接続を確認して、もう一度お試しください。',
   closeChat: 'チャットを閉じる',
   talkToHuman: 'オペレーターと話す',
   escalationReason: '訪問者がオペレーターとの会話を希望しました。',

@@ -80,3 +80,11 @@ function isMessage(value: unknown): value is ChatMessage {
     typeof m.createdAt === 'number'
   );
 }
+
+/**
+ * Whether this tab keeps a conversation for the widget these name. The element connects at once
+ * when it does, and the loader loads the element at once: both ask this module, so they agree.
+ */
+export function hasStoredConversation(protocol: string, server: string, scope: string): boolean {
+  return (load(storageKey(protocol, server, scope))?.messages.length ?? 0) > 0;
+}

@@ -1,3 +1,4 @@
+import { loaderStrings } from '../../src/loader/strings.js';
 import { expect } from '@open-wc/testing';
 import { en } from '../../src/i18n/en.js';
 import {
@@ -196,5 +197,18 @@ describe('format with translated strings', () => {
     );
     const { strings } = stringsFor(['ar']);
     expect(format(strings, 'personJoined', { name: 'x' })).to.equal('انضم x إلى الدردشة.');
+  });
+});
+
+describe("the loader's words", () => {
+  it("are the catalogues' own, in every language", () => {
+    for (const [language, [openChat, loadFailed]] of Object.entries(loaderStrings)) {
+      const catalogue = catalogues[language as keyof typeof catalogues];
+      expect([openChat, loadFailed], language).to.deep.equal([
+        catalogue.openChat,
+        catalogue.loadFailed,
+      ]);
+    }
+    expect(Object.keys(loaderStrings).sort()).to.deep.equal(Object.keys(catalogues).sort());
   });
 });
