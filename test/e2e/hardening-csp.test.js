@@ -10,7 +10,8 @@
 // socket the widget talks to directly). First a discovery run, with any policy name allowed,
 // records which Trusted Types policies the widget creates (a wrapper around
 // trustedTypes.createPolicy installed before any page script). Then, for the ES module and the
-// classic script in turn, the page allows exactly those names and nothing else; the widget
+// classic script in turn (and the loader, which must need no name of its own), the page allows
+// exactly those names and nothing else; the widget
 // streams replies with code blocks, links, a table and hostile HTML from the reference server's
 // demo bot, and the test asserts zero `securitypolicyviolation` events, zero console errors and
 // a rendered, sanitized reply.
@@ -52,7 +53,7 @@ function instrument() {
   }
 }
 
-function page(script) {
+function page(script, mode = 'mode="inline"') {
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -62,7 +63,7 @@ function page(script) {
     ${script}
   </head>
   <body>
-    <chat-widget id="w" mode="inline" server="__SERVER__" token-url="/api/chat-token"
+    <chat-widget id="w" ${mode} server="__SERVER__" token-url="/api/chat-token"
       image-hosts="img.example.com"></chat-widget>
   </body>
 </html>`;
@@ -71,6 +72,9 @@ function page(script) {
 const PAGES = {
   module: page('<script type="module" src="/dist/chat-widget.js"></script>'),
   classic: page('<script src="/dist/chat-widget.iife.js"></script>'),
+  // The loader: its launcher (a constructed stylesheet in the shadow root), then the full
+  // module through a preload with its integrity value and `import()`, which needs no policy.
+  loader: page('<script src="/dist/chat-widget.loader.js"></script>', 'open'),
   // The README allows including the widget twice; the element is defined once.
   both: page(
     '<script src="/dist/chat-widget.iife.js"></script>\n' +
