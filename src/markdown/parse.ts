@@ -571,3 +571,75 @@ function inlineCounts(line: string): Partial<LineInfo> {
   words += wordStops * wordLength;
   return { runs, brackets, words };
 }
+
+// --- independent regions --------------------------------------------------------------------
+
+/** HTML blocks that may span blank lines (CommonMark types 1 to 5), and what ends each. */
+const SPANNING_HTML: readonly [RegExp, RegExp][] = [
+  [/^ {0,3}<(script|pre|style|textarea)(\s|>|$)/i, /<\/(script|pre|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+];
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/** A list item's marker at the start of a line (up to three spaces in). */
+const LIST_MARKER = /^ {0,3}([-*+]|\d{1,9}[.)])( |\t|$)/;
+
+/**
+ * Offsets in `text` where a block starts that nothing before it can change and that changes
+ * nothing before it: the line follows a blank line, is not indented, and no fenced code or
+ * spanning HTML block is open; a list item's marker counts only when no list is open (a loose
+ * list goes on across blank lines). A blank line followed by an unindented line that is not a
+ * list item closes every paragraph, list, quote, table and indented code block, and lazy
+ * continuation never crosses a blank line, so lexing from one such offset to the next gives the
+ * same blocks as lexing the whole text (reference definitions aside: callers check those).
+ * Conservative: an offset it does not list may still be independent. Linear in the text.
+ */
+export function independentStarts(text: string): Set<number> {
+  const starts = new Set<number>([0]);
+  let fence: string | undefined;
+  let html: RegExp | undefined;
+  let previousBlank = false;
+  let inList = false;
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    const line = text.slice(at, end);
+    if (fence) {
+      const close = FENCE.exec(line);
+      const marker = close?.[1];
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length) {
+        if (!/\S/.test(line.slice(close[0].length))) fence = undefined;
+      }
+      previousBlank = false;
+    } else if (html) {
+      if (html.test(line)) html = undefined;
+      previousBlank = false;
+    } else {
+      const blank = !/\S/.test(line);
+      const item = LIST_MARKER.test(line);
+      if (previousBlank && /^\S/.test(line) && !(item && inList)) {
+        starts.add(at);
+        inList = false;
+      }
+      if (item) inList = true;
+      const open = FENCE.exec(line);
+      if (open) fence = open[1];
+      else {
+        for (const [start, stop] of SPANNING_HTML) {
+          if (start.test(line)) {
+            // The end marker may stand on the opening line itself.
+            if (!stop.test(line.replace(start, ''))) html = stop;
+            break;
+          }
+        }
+      }
+      previousBlank = blank;
+    }
+    at = end + 1;
+  }
+  return starts;
+}

@@ -9,6 +9,7 @@ import {
 } from './dom.js';
 import {
   DEFAULT_MAX_LENGTH,
+  independentStarts,
   markdownBlocks,
   normalizeHosts,
   normalizeNewlines,
@@ -55,6 +56,10 @@ export const TAIL_RENDER_GROWTH = 1 / 8;
 
 interface RenderedBlock {
   key: string;
+  /** The source it was built from (`finish` splices by source offsets). */
+  raw: string;
+  /** A reference definition's normalized label. */
+  def?: string;
   nodes: ChildNode[];
 }
 
@@ -140,6 +145,8 @@ export class StreamingMarkdown {
   #renderedTail = 0;
   /** Plain text only: the settled text stops inside a chunked paragraph the tail continues. */
   #plainOpen = false;
+  /** Where each lex of the tail started (settled offsets): what `finish` must check. */
+  #lexStarts = new Set<number>();
 
   constructor(container: HTMLElement, options: MarkdownOptions) {
     this.#container = container;
@@ -185,7 +192,7 @@ export class StreamingMarkdown {
     } else {
       this.update(finalText);
       if (this.#settledEnd + this.#renderedTail < this.#text.length) this.#renderTail();
-      this.#verify();
+      if (!this.#verifyRegions()) this.#verify();
     }
     this.#finished = true;
   }
@@ -217,6 +224,7 @@ export class StreamingMarkdown {
     this.#tail = [];
     this.#renderedTail = 0;
     this.#plainOpen = false;
+    this.#lexStarts = new Set();
   }
 
   #setTruncated(truncated: boolean): void {
@@ -251,6 +259,7 @@ export class StreamingMarkdown {
 
   /** Re-lexes only the unsettled tail, rebuilds only its blocks that changed, settles the rest. */
   #renderTail(): void {
+    this.#lexStarts.add(this.#settledEnd);
     const src = this.#text.slice(this.#settledEnd);
     let blocks: SourceBlock[];
     if (this.#plain) {
@@ -274,6 +283,8 @@ export class StreamingMarkdown {
     ) {
       same++;
     }
+    // A block kept for its unchanged output may have grown in source (a trailing newline).
+    for (let i = 0; i < same; i++) this.#tail[i]!.raw = blocks[i]!.raw;
     const stale = this.#tail.slice(same);
     for (const block of stale) for (const node of block.nodes) node.remove();
     const rendered = this.#tail.slice(0, same);
@@ -283,7 +294,12 @@ export class StreamingMarkdown {
         const nodes = buildBlock(block, this.#context);
         if (block.key !== '') this.stats.blocksRendered++;
         fragment.append(...nodes);
-        rendered.push({ key: block.key, nodes });
+        rendered.push({
+          key: block.key,
+          raw: block.raw,
+          nodes,
+          ...(block.def ? { def: block.def.tag } : {}),
+        });
       }
       // The tail is always last in the container, so appending keeps document order.
       this.#container.append(fragment);
@@ -319,10 +335,95 @@ export class StreamingMarkdown {
       const nodes = buildBlock(block, this.#context);
       if (block.key !== '') this.stats.blocksRendered++;
       fragment.append(...nodes);
-      this.#settled.push({ key: block.key, nodes });
+      this.#settled.push({ key: block.key, raw: block.raw, nodes });
     }
     this.#container.append(fragment);
     this.#settledEnd = text.length;
+  }
+
+  /**
+   * The cheap check at the end of a stream. Streamed blocks can differ from a one-shot render
+   * only where a lex of the tail started at an offset that depends on what came before (a list
+   * that a fence inside an item split, say). Between two independent starts (`independentStarts`)
+   * lexing alone gives the one-shot blocks, so only the regions around dependent lex starts are
+   * lexed again, each on its own: most replies need none, and none needs the whole text lexed at
+   * once, which took 20–70 ms at 8,000 tokens (a long task at the end of every long reply).
+   * Returns false when it cannot vouch for the result (plain text, a cut text, reference
+   * definitions, which reach back): the whole-text check runs then.
+   */
+  #verifyRegions(): boolean {
+    const text = this.#text;
+    if (this.#plain || this.#truncated) return false;
+    const independent = independentStarts(text);
+    const starts = [...this.#lexStarts].sort((a, b) => a - b);
+    const safe = starts.filter((offset) => independent.has(offset));
+    const have = [...this.#settled, ...this.#tail];
+    // Block boundaries of what is shown, to splice at: settled blocks add up to the settled
+    // offset; the tail (whose raws need not add up) counts as one piece to the end.
+    const offsets = [0];
+    for (const block of this.#settled) offsets.push(offsets.at(-1)! + block.raw.length);
+    if (offsets.at(-1) !== this.#settledEnd) return false;
+    offsets.push(...this.#tail.map(() => -1));
+    offsets[have.length] = text.length;
+    // A definition reaches back: blocks lexed before it was known may use its label.
+    const links = Object.create(null) as Links;
+    for (const [i, block] of have.entries()) {
+      if (block.def === undefined) continue;
+      const at = offsets[i]!;
+      const before = text
+        .slice(0, at < 0 ? this.#settledEnd : at)
+        .toLowerCase()
+        .replace(/\s+/g, ' ');
+      if (before.includes(`[${block.def}`)) return false;
+    }
+    for (const tag in this.#links) links[tag] = this.#links[tag]!;
+    const regions: [from: number, to: number][] = [];
+    for (const start of starts) {
+      if (independent.has(start) || start < (regions.at(-1)?.[1] ?? 0)) continue;
+      const from = safe.filter((offset) => offset <= start).at(-1) ?? 0;
+      regions.push([from, safe.find((offset) => offset > start) ?? text.length]);
+    }
+    const lexed: [first: number, last: number, want: SourceBlock[]][] = [];
+    for (const [from, to] of regions) {
+      const first = offsets.indexOf(from);
+      const last = offsets.indexOf(to);
+      if (first < 0 || last < 0) return false;
+      try {
+        lexed.push([first, last, markdownBlocks(text.slice(from, to), links, this.#context)]);
+      } catch {
+        return false;
+      }
+      this.stats.charsLexed += to - from;
+    }
+    // From the last region back, so that splicing one leaves the indexes of the others true.
+    for (const [first, last, want] of lexed.reverse()) this.#repair(have, first, last, want);
+    this.#settled = have;
+    this.#tail = [];
+    this.#settledEnd = text.length;
+    return true;
+  }
+
+  /** Replaces `have[first, last)` with `want` where their keys differ (in place, in `have`). */
+  #repair(have: RenderedBlock[], first: number, last: number, want: SourceBlock[]): void {
+    const old = have.slice(first, last);
+    if (old.length === want.length && old.every((block, i) => block.key === want[i]!.key)) return;
+    const anchor = have.slice(last).find((b) => b.nodes.length > 0)?.nodes[0] ?? null;
+    for (const block of old) for (const node of block.nodes) node.remove();
+    const fragment = document.createDocumentFragment();
+    const rebuilt = want.map((block) => {
+      const nodes = buildBlock(block, this.#context);
+      this.stats.blocksRendered++;
+      fragment.append(...nodes);
+      return {
+        key: block.key,
+        raw: block.raw,
+        nodes,
+        ...(block.def ? { def: block.def.tag } : {}),
+      };
+    });
+    this.#container.insertBefore(fragment, anchor);
+    have.splice(first, last - first, ...rebuilt);
+    this.stats.finishRepairs++;
   }
 
   /** Makes the container match a one-shot render, rebuilding only the blocks that differ. */
@@ -352,7 +453,7 @@ export class StreamingMarkdown {
         const nodes = buildBlock(block, this.#context);
         this.stats.blocksRendered++;
         fragment.append(...nodes);
-        return { key: block.key, nodes };
+        return { key: block.key, raw: block.raw, nodes };
       });
       const anchor = keep.find((b) => b.nodes.length > 0)?.nodes[0] ?? null;
       this.#container.insertBefore(fragment, anchor);

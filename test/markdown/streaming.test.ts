@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { StreamingMarkdown } from '../../src/markdown/index.js';
 import { TAIL_RENDER_ALWAYS, TAIL_RENDER_GROWTH } from '../../src/markdown/streaming.js';
+import { seededRandom } from '../seeded-random.js';
 import { OPTIONS, longDocument, outer, randomCuts, render } from './helpers.js';
 
 function streamer(): { container: HTMLDivElement; md: StreamingMarkdown } {
@@ -247,6 +248,20 @@ describe('StreamingMarkdown', () => {
       expect(md.stats).to.deep.equal(stats);
     });
 
+    it('checks the end of a long stream without lexing the whole text again', () => {
+      const text = longDocument();
+      const { md, container } = streamer();
+      for (const cut of randomCuts(text, 11, 400)) md.update(text.slice(0, cut));
+      md.update(text);
+      const before = md.stats.charsLexed;
+      md.finish(text);
+      const checked = md.stats.charsLexed - before;
+      // The old check lexed all of it at once (20-70 ms at 8,000 tokens): a long task.
+      console.log(`[markdown] end-of-stream check lexed ${checked} of ${text.length} characters`);
+      expect(checked, `${checked} of ${text.length} characters`).to.be.below(text.length / 4);
+      expect(container.innerHTML).to.equal(render(text).innerHTML);
+    });
+
     it('renders a complete message in one pass when finish comes first', () => {
       const text = longDocument();
       const { container, md } = streamer();
@@ -281,4 +296,49 @@ describe('StreamingMarkdown', () => {
       });
     });
   });
+});
+
+describe('StreamingMarkdown: the end-of-stream check against random documents', () => {
+  // Pieces that carry context across blank lines, or reach back: loose lists, fences in items,
+  // lazy lines, spanning HTML, definitions after their use, setext underlines, indented code.
+  const pieces = [
+    'Plain paragraph with **bold** and a [link](https://example.com).\n',
+    '- item\n- item two\n',
+    '- loose item\n\n- next loose item\n',
+    '1. one\n\n   ```\n   code in item\n   ```\n2. two\n',
+    '> quote\nlazy line\n',
+    '```js\nconst a = 1;\n\nconst b = 2;\n```\n',
+    '~~~\nunclosed tilde fence\n',
+    '    indented code\n\n    more indented\n',
+    '<!-- a comment\n\nstill the comment -->\n',
+    '<pre>\npre text\n\nafter blank\n</pre>\n',
+    '<div>\nhtml block\n</div>\n',
+    '| a | b |\n| - | - |\n| 1 | 2 |\n',
+    'Setext heading\n===\n',
+    'Another\n---\n',
+    '[ref] used before its definition.\n',
+    '[ref]: https://ref.example.com "Ref"\n',
+    '# Heading\n',
+    '***\n',
+    '  continued under an item\n',
+    '* star list\n+ plus list\n',
+    '![img](https://img.example.com/a.png)\n',
+  ];
+  const random = seededRandom(42);
+  for (let doc = 0; doc < 60; doc++) {
+    const parts: string[] = [];
+    const count = 3 + Math.floor(random() * 10);
+    for (let i = 0; i < count; i++) {
+      parts.push(pieces[Math.floor(random() * pieces.length)]!);
+      parts.push(random() < 0.7 ? '\n' : '');
+    }
+    const text = parts.join('');
+    it(`document ${doc} streams to its one-shot render`, () => {
+      const expected = render(text).innerHTML;
+      for (const seed of [1, 2]) {
+        const { container } = stream(text, randomCuts(text, doc * 10 + seed, 9));
+        expect(container.innerHTML, `seed ${seed}\n${JSON.stringify(text)}`).to.equal(expected);
+      }
+    });
+  }
 });
