@@ -551,6 +551,7 @@ export function createConversationService({
     /** @type {Worker} */
     const worker = { controller: new AbortController(), stop: undefined };
     workers.set(conversationId, worker);
+    /** @type {ReturnType<typeof setInterval> | undefined} */
     let renewing;
     let unattendedSince = 0;
     const run = async () => {

@@ -58,7 +58,7 @@ export const DEFAULT_DEDUPE_TTL_MS = 10 * 60_000;
 export async function createStore(options = {}) {
   if (options.redisUrl) {
     const { createRedisStore } = await import('./redis/index.js');
-    return createRedisStore(options);
+    return createRedisStore({ ...options, redisUrl: options.redisUrl });
   }
   return createMemoryStoreSet(options);
 }

@@ -145,7 +145,9 @@ export function createRedisConversationStore(redis, options = {}) {
         ids.map(async (id) => {
           const key = `${prefix}k:${kind}:${id}`;
           const [hash, count] = await client.multi().hGetAll(key).lLen(`${key}:m`).exec();
-          const flat = Object.entries(/** @type {Record<string, string>} */ (hash ?? {})).flat();
+          const flat = Object.entries(
+            /** @type {Record<string, string>} */ (/** @type {unknown} */ (hash ?? {})),
+          ).flat();
           return toConversation([flat, count]);
         }),
       );
