@@ -1,6 +1,11 @@
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';
 
+const PROMISE_RULES = {
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-misused-promises': 'error',
+};
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'custom-elements.json'],
@@ -42,5 +47,21 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  // A promise nobody awaits or catches is a failure nobody sees (and, in Node, a crash):
+  // checked with the types, the server's from tsconfig.server.json.
+  {
+    files: ['server/**/*.js', 'scripts/load-*.mjs'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.server.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: PROMISE_RULES,
+  },
+  {
+    files: ['src/agent-console/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: PROMISE_RULES,
   },
 );

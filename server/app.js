@@ -142,7 +142,8 @@ export async function createApp(options = {}) {
   /** @type {Promise<void> | undefined} set once close() begins: `/readyz` fails from then on */
   let closing;
   const origins = createOriginPolicy(options.allowedOrigins);
-  const server = createServer(async (req, res) => {
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function handleRequest(req, res) {
     try {
       // Kept percent-encoded: the static handler decodes, then checks containment.
       const pathname = (req.url ?? '/').split('?')[0] ?? '/';
@@ -165,7 +166,9 @@ export async function createApp(options = {}) {
       if (!res.headersSent) sendStatus(res, 500);
       else res.destroy();
     }
-  });
+  }
+  // handleRequest answers its own failures (500), so nothing is left to catch here.
+  const server = createServer((req, res) => void handleRequest(req, res));
 
   const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // limits/frames.js
   const wss = new WebSocketServer({ noServer: true, maxPayload });
@@ -189,7 +192,13 @@ export async function createApp(options = {}) {
     channels,
     logger,
   });
-  const routeUpgrade = createUpgradeRouter({ wss, tokens, routes, allowOrigin: origins.allows });
+  const routeUpgrade = createUpgradeRouter({
+    wss,
+    tokens,
+    routes,
+    allowOrigin: origins.allows,
+    logger,
+  });
   // The agent socket answers to the console's session cookie and this server's own origin, not
   // to a visitor token and the embedding sites' origins.
   server.on('upgrade', (req, socket, head) => {

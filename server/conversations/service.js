@@ -176,11 +176,11 @@ export function createConversationService({
   const iso = () => new Date(now()).toISOString();
   const newSocketId = () => `s_${randomBytes(9).toString('base64url')}`;
 
-  /** @param {() => void} fn @param {number} ms */
+  /** @param {() => void | Promise<void>} fn catches its own failures @param {number} ms */
   function later(fn, ms) {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      fn();
+      void fn();
     }, ms);
     timer.unref?.();
     timers.add(timer);
@@ -327,7 +327,8 @@ export function createConversationService({
     const socket = socketId === undefined ? undefined : socketsById.get(socketId);
     const live = lives.get(conversationId);
     if (!socket || !live?.sockets.has(socket)) return;
-    serially(live, async () => {
+    // Not awaited: serially() logs a failure, and the caller's frame is already out.
+    void serially(live, async () => {
       if (socket.cursor !== undefined && socket.cursor < seq) await catchUp(live, socket, seq);
       socket.send(frame);
     });
@@ -335,7 +336,7 @@ export function createConversationService({
 
   /** @param {Live} live @param {LoggedFrame} entry */
   function deliver(live, entry) {
-    serially(live, async () => {
+    void serially(live, async () => {
       for (const socket of live.sockets) {
         const cursor = socket.cursor;
         if (cursor === undefined || entry.seq <= cursor) continue;
@@ -348,7 +349,7 @@ export function createConversationService({
   // After the subscriber reconnects, frames published meanwhile were never heard.
   store.onResubscribed(() => {
     for (const live of lives.values()) {
-      serially(live, async () => {
+      void serially(live, async () => {
         for (const socket of live.sockets) await catchUp(live, socket);
       });
     }
@@ -556,31 +557,29 @@ export function createConversationService({
     let unattendedSince = 0;
     const run = async () => {
       if (!(await store.claimWorker(conversationId, processId, leaseMs))) return;
-      renewing = setInterval(
-        async () => {
-          try {
-            if (!(await store.claimWorker(conversationId, processId, leaseMs))) {
-              stopWorker(worker, 'lost');
-              return;
-            }
-            // Nobody anywhere is left to read it: on one process the last socket's close says
-            // so at once; here every socket may be on another process.
-            if (draining || lives.has(conversationId)) {
-              unattendedSince = 0;
-            } else if ((await store.attachedVisitors(conversationId)) > 0) {
-              unattendedSince = 0;
-            } else {
-              unattendedSince ||= Date.now();
-              if (Date.now() - unattendedSince >= abandonGraceMs) {
-                await abandon(conversationId);
-              }
-            }
-          } catch {
-            // The store is unreachable: the lease runs out and whoever is alive takes over.
+      const renew = async () => {
+        try {
+          if (!(await store.claimWorker(conversationId, processId, leaseMs))) {
+            stopWorker(worker, 'lost');
+            return;
           }
-        },
-        Math.max(100, leaseMs / 3),
-      );
+          // Nobody anywhere is left to read it: on one process the last socket's close says
+          // so at once; here every socket may be on another process.
+          if (draining || lives.has(conversationId)) {
+            unattendedSince = 0;
+          } else if ((await store.attachedVisitors(conversationId)) > 0) {
+            unattendedSince = 0;
+          } else {
+            unattendedSince ||= Date.now();
+            if (Date.now() - unattendedSince >= abandonGraceMs) {
+              await abandon(conversationId);
+            }
+          }
+        } catch {
+          // The store is unreachable: the lease runs out and whoever is alive takes over.
+        }
+      };
+      renewing = setInterval(() => void renew(), Math.max(100, leaseMs / 3));
       renewing.unref?.();
       for (;;) {
         if (worker.controller.signal.aborted) break;
@@ -1616,21 +1615,19 @@ export function createConversationService({
    */
   function refreshInbox() {
     if (inboxTimer || closed || consoles.size === 0) return;
-    inboxTimer = setTimeout(
-      async () => {
-        const started = Date.now();
-        try {
-          const value = await inbox();
-          for (const socket of consoles) socket.send({ type: 'inbox', inbox: value });
-        } catch (err) {
-          logFailure('[agents] inbox failed')(err);
-        } finally {
-          inboxCostMs = Date.now() - started;
-          inboxTimer = undefined;
-        }
-      },
-      Math.max(INBOX_DEBOUNCE_MS, inboxCostMs * 4),
-    );
+    const refresh = async () => {
+      const started = Date.now();
+      try {
+        const value = await inbox();
+        for (const socket of consoles) socket.send({ type: 'inbox', inbox: value });
+      } catch (err) {
+        logFailure('[agents] inbox failed')(err);
+      } finally {
+        inboxCostMs = Date.now() - started;
+        inboxTimer = undefined;
+      }
+    };
+    inboxTimer = setTimeout(() => void refresh(), Math.max(INBOX_DEBOUNCE_MS, inboxCostMs * 4));
     inboxTimer.unref?.();
   }
 

@@ -65,7 +65,8 @@ const commands = {
   },
 };
 
-port.on('message', async ({ id, cmd, args }) => {
+/** @param {{ id: number, cmd: string, args: any }} message */
+async function onCommand({ id, cmd, args }) {
   try {
     const command = commands[/** @type {keyof typeof commands} */ (cmd)];
     if (!command) throw new Error(`unknown command ${cmd}`);
@@ -73,7 +74,9 @@ port.on('message', async ({ id, cmd, args }) => {
   } catch (err) {
     port.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
   }
-});
+}
+// onCommand answers every failure as a message, so nothing is left to catch here.
+port.on('message', (message) => void onCommand(message));
 
 /**
  * Runs `task(0…count-1)`, at most `concurrency` at a time, keeping the results in order.

@@ -61,7 +61,7 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
     ws.close(1011, 'Internal error');
   });
 
-  ws.on('close', async () => {
+  async function onClose() {
     if (!joined) return;
     let last;
     try {
@@ -84,7 +84,9 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
         ),
       );
     }
-  });
+  }
+  // onClose logs its own failure.
+  ws.on('close', () => void onClose());
 
   ws.on('message', (data, isBinary) => {
     if (!rate.take()) {

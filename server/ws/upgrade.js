@@ -42,9 +42,16 @@ import { refuseUpgrade as refuse } from '../http/respond.js';
  * @param {UpgradeRoute[]} deps.routes the first match wins
  * @param {(req: import('node:http').IncomingMessage) => boolean} [deps.allowOrigin] false refuses
  *   the handshake with 403; unset allows every origin
+ * @param {{ error(...args: unknown[]): void }} [deps.logger]
  * @returns {(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void}
  */
-export function createUpgradeRouter({ wss, tokens, routes, allowOrigin = () => true }) {
+export function createUpgradeRouter({
+  wss,
+  tokens,
+  routes,
+  allowOrigin = () => true,
+  logger = console,
+}) {
   return function handleUpgrade(req, socket, head) {
     // Until ws takes over, a reset from the client would otherwise be an unhandled error.
     const onEarlyError = () => socket.destroy();
@@ -77,7 +84,9 @@ export function createUpgradeRouter({ wss, tokens, routes, allowOrigin = () => t
     const verdict = token
       ? tokens.verify(token).catch(() => undefined)
       : Promise.resolve(undefined);
-    verdict.then((visitor) => {
+    // A failure past the verdict (a protocol handler throwing as the socket opens) drops this
+    // socket, not the process.
+    const opened = verdict.then((visitor) => {
       if (socket.destroyed) return;
       if (!visitor && route.refuse === 'handshake') {
         refuse(socket, 401, 'Unauthorized');
@@ -89,6 +98,10 @@ export function createUpgradeRouter({ wss, tokens, routes, allowOrigin = () => t
         const credential = visitor ? 'ok' : token ? 'invalid' : 'missing';
         route.open(ws, { visitor, credential, url, params, req });
       });
+    });
+    opened.catch((err) => {
+      logger.error('[ws] could not open a socket:', err);
+      socket.destroy();
     });
   };
 }

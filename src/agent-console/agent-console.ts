@@ -337,7 +337,7 @@ export class AgentConsole extends LitElement {
 
   private back(): void {
     this.pane = 'inbox';
-    this.updateComplete.then(() => {
+    void this.updateComplete.then(() => {
       this.renderRoot
         .querySelector<HTMLElement>(`.chat-link[data-id="${this.selectedId}"]`)
         ?.focus();
