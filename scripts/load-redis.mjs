@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { cpus, totalmem } from 'node:os';
 import WebSocket from 'ws';
-import { createTokenService } from '../server/auth/jwt.js';
+import { createTokenService } from '../server/platform/auth/jwt.js';
 
 const SECRET = 'load-test secret shared by both processes, long enough';
 const STEP_TIMEOUT_MS = 60_000;

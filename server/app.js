@@ -3,24 +3,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { createSupportDesk } from './agents/desk.js';
-import { createTokenService } from './auth/jwt.js';
+import { createTokenService } from './platform/auth/jwt.js';
 import { createBot } from './bots/index.js';
 import { eventsRoutes } from './events/api.js';
-import { createApiHandler } from './http/api.js';
-import { createDemoConfigHandler } from './http/demo-config.js';
-import { sendStatus } from './http/respond.js';
-import { createStaticHandler } from './http/static.js';
-import { createTokenHandler } from './http/token.js';
-import { DEFAULT_MAX_FRAME_BYTES } from './limits/frames.js';
+import { createApiHandler } from './platform/http/api.js';
+import { createDemoConfigHandler } from './demo-config.js';
+import { sendStatus } from './platform/http/respond.js';
+import { createStaticHandler } from './platform/http/static.js';
+import { createTokenHandler } from './platform/auth/token-endpoint.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './platform/limits/frames.js';
 import { roomsRoutes } from './rooms/api.js';
 import { createRoomHub } from './rooms/hub.js';
-import { createChannels } from './ws/channels.js';
+import { createChannels } from './platform/ws/channels.js';
 import { createRoomResponder } from './rooms/responder.js';
-import { createOriginPolicy, openOriginsWarning } from './security/origins.js';
+import { createOriginPolicy, openOriginsWarning } from './platform/security/origins.js';
 import { createStore } from './store/index.js';
-import { startHeartbeat } from './ws/heartbeat.js';
-import { socketRoutes } from './ws/routes.js';
-import { createUpgradeRouter } from './ws/upgrade.js';
+import { startHeartbeat } from './platform/ws/heartbeat.js';
+import { socketRoutes } from './sockets.js';
+import { createUpgradeRouter } from './platform/ws/upgrade.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -63,7 +63,7 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {import('./store/memory-store.js').ConversationStore} [store] chats, rooms, threads
  * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
  * @property {number} [maxFrameBytes] larger WebSocket frames close the socket with 1009
- * @property {string[]} [allowedOrigins] normalised origins (security/origins.js); unset: all
+ * @property {string[]} [allowedOrigins] normalised origins (platform/security/origins.js); unset: all
  * @property {import('./agents/accounts.js').AgentAccount[]} [agents] agent console sign-ins
  * @property {import('./agents/hours.js').Hours} [agentHours] when people take chats; unset: always
  * @property {number} [agentOnlineGraceMs] how long an agent whose console closed still counts
@@ -151,7 +151,7 @@ export async function createApp(options = {}) {
       // say nothing about anyone.
       if (pathname === '/healthz') return sendHealth(res, true);
       if (pathname === '/readyz') return sendHealth(res, !closing && (await shared.ready()));
-      if (origins.refuseHttp(req, res, pathname)) return; // 403 (security/origins.js)
+      if (origins.refuseHttp(req, res, pathname)) return; // 403 (platform/security/origins.js)
       if (pathname === '/api/chat-token') await handleToken(req, res);
       else if (pathname.startsWith('/api/v1/')) {
         await handleApi(req, res, new URL(req.url ?? '/', 'http://localhost'));
@@ -170,7 +170,7 @@ export async function createApp(options = {}) {
   // handleRequest answers its own failures (500), so nothing is left to catch here.
   const server = createServer((req, res) => void handleRequest(req, res));
 
-  const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // limits/frames.js
+  const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // platform/limits/frames.js
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
   const desk = createSupportDesk({

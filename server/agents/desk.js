@@ -3,8 +3,8 @@
  * console they use. app.js builds one and routes `/agent…` requests and the `/agent/ws` upgrade
  * to it; the `stream` socket gets its `conversations`.
  */
-import { createConversationService } from '../conversations/service.js';
-import { createStaticHandler } from '../http/static.js';
+import { createConversationService } from '../stream/service.js';
+import { createStaticHandler } from '../platform/http/static.js';
 import { createMemorySupportStore } from '../store/support-store.js';
 import { createMemoryStoreSet } from '../store/index.js';
 import { SIGN_IN_LIMIT, createAgentHandler } from './api.js';

@@ -5,13 +5,13 @@
  * ones. The bot sees the conversation as it stood: later questions left out, those replies
  * kept, and the question last.
  */
-import { HISTORY_LIMIT } from '../limits/messages.js';
+import { HISTORY_LIMIT } from '../platform/limits/messages.js';
 
 /**
  * @param {import('../store/memory-store.js').MessageRecord[]} messages oldest first
  * @param {string} questionId
- * @param {(message: import('../store/memory-store.js').MessageRecord) => import('../ws/stream-protocol.js').Turn} toTurn
- * @returns {import('../ws/stream-protocol.js').Turn[] | undefined} undefined when the question is
+ * @param {(message: import('../store/memory-store.js').MessageRecord) => import('./index.js').Turn} toTurn
+ * @returns {import('./index.js').Turn[] | undefined} undefined when the question is
  *   no longer stored (deleted, or dropped past the conversation's cap)
  */
 export function turnsFor(messages, questionId, toTurn) {
@@ -37,7 +37,7 @@ export const AGENT_TURN_LABEL = (/** @type {string} */ name) => `[${name}, suppo
 /**
  * @param {import('../store/support-store.js').SupportMessage[]} messages oldest first
  * @param {string} questionId
- * @returns {import('../ws/stream-protocol.js').Turn[] | undefined}
+ * @returns {import('./index.js').Turn[] | undefined}
  */
 export function supportTurns(messages, questionId) {
   const records = messages
@@ -46,7 +46,7 @@ export function supportTurns(messages, questionId) {
     )
     .map((m) => ({
       id: m.messageId,
-      /** @type {import('../ws/stream-protocol.js').Turn} */
+      /** @type {import('./index.js').Turn} */
       turn:
         m.role === 'agent'
           ? {

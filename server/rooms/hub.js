@@ -4,7 +4,7 @@
  *
  * Presence is the support store's (`joinRoom`…): with Redis it is shared by every process, and
  * each socket's entry expires `presenceTtlMs` after it was last renewed, so the users of a
- * process that died drop out of the online list. Broadcasts go through ws/channels.js, to the
+ * process that died drop out of the online list. Broadcasts go through platform/ws/channels.js, to the
  * room's sockets on every process.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,7 +21,7 @@ export const DEFAULT_PRESENCE_TTL_MS = 30_000;
 /**
  * @param {object} deps
  * @param {Pick<import('../store/support-store.js').SupportStore, 'joinRoom' | 'leaveRoom' | 'roomPresence'>} deps.support
- * @param {import('../ws/channels.js').Channels} deps.channels
+ * @param {import('../platform/ws/channels.js').Channels} deps.channels
  * @param {number} [deps.presenceTtlMs]
  * @param {{ error(...args: unknown[]): void }} [deps.logger]
  */

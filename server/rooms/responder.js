@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { turnsFor } from '../bots/history.js';
 import { replyText } from '../bots/index.js';
-import { HISTORY_LIMIT } from '../limits/messages.js';
+import { HISTORY_LIMIT } from '../platform/limits/messages.js';
 import { ASSISTANT, KIND, roomFrame, roomMessage } from './rooms.js';
 
 export const MAX_PENDING_REPLIES = 5;

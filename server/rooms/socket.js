@@ -14,15 +14,15 @@
  * visitor; 4002 when the room id is not UUID-shaped (see rooms.js); 4004 past
  * `ROOMS_RATE_LIMIT` frames in any second. `user_name` defaults to "Visitor".
  */
-import { createSlidingWindow } from '../limits/rate-limit.js';
-import { parseObjectFrame, sendFrame } from '../ws/send.js';
+import { createSlidingWindow } from '../platform/limits/rate-limit.js';
+import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
 import { KIND, displayName, isRoomId, roomFrame } from './rooms.js';
 
 export const ROOMS_RATE_LIMIT = 20;
 
 /**
  * @param {import('ws').WebSocket} ws
- * @param {import('../ws/upgrade.js').SocketContext & {
+ * @param {import('../platform/ws/upgrade.js').SocketContext & {
  *   store: import('../store/memory-store.js').ConversationStore,
  *   hub: import('./hub.js').RoomHub,
  *   logger: { error(...args: unknown[]): void },

@@ -14,8 +14,8 @@
  *
  * tests/server/store-suite.js runs the same tests against both.
  */
-import { createRecentIds } from '../ws/recent-ids.js';
-import { createKeyedLimiter } from '../limits/rate-limit.js';
+import { createRecentIds } from '../platform/recent-ids.js';
+import { createKeyedLimiter } from '../platform/limits/rate-limit.js';
 import { createMemoryStore } from './memory-store.js';
 import { createMemorySupportStore } from './support-store.js';
 
@@ -25,7 +25,7 @@ import { createMemorySupportStore } from './support-store.js';
  * @property {(key: string, value: any) => Promise<void>} set kept for the store's `ttlMs`
  *
  * @typedef {object} SharedLimiter
- * @property {(key: string) => Promise<import('../limits/rate-limit.js').RateDecision>} take
+ * @property {(key: string) => Promise<import('../platform/limits/rate-limit.js').RateDecision>} take
  *   counts one event and says whether it was within the limit
  * @property {(key: string) => Promise<boolean>} exceeded whether the limit is reached, counting nothing
  *

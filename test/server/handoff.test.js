@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHours } from '../../server/agents/hours.js';
-import { TEXTS } from '../../server/conversations/service.js';
+import { TEXTS } from '../../server/stream/service.js';
 import { chat, types } from './helpers.js';
 import {
   Agent,

@@ -3,11 +3,11 @@
  * the protocol chosen on the command line (`--protocol`) is the page's first choice without a
  * round trip the widgets would have to wait for.
  */
-import { ENDPOINTS } from '../protocols.js';
-import { sendStatus } from './respond.js';
+import { ENDPOINTS } from './protocols.js';
+import { sendStatus } from './platform/http/respond.js';
 
 /**
- * @param {{ protocol: import('../protocols.js').ProtocolName }} options
+ * @param {{ protocol: import('./protocols.js').ProtocolName }} options
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void}
  */
 export function createDemoConfigHandler({ protocol }) {

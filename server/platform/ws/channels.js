@@ -12,7 +12,7 @@ import { sendFrame } from './send.js';
 
 /**
  * @param {object} deps
- * @param {Pick<import('../store/support-store.js').SupportStore, 'publishChannel' | 'subscribeChannel'>} deps.support
+ * @param {Pick<import('../../store/support-store.js').SupportStore, 'publishChannel' | 'subscribeChannel'>} deps.support
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
 export function createChannels({ support, logger }) {

@@ -4,7 +4,7 @@
  * manner: the message past the limit is refused with an `error` frame and the socket stays open,
  * so a client that sends in a burst loses only what it sent too fast and can send it again.
  */
-import { createSlidingWindow } from './rate-limit.js';
+import { createSlidingWindow } from '../platform/limits/rate-limit.js';
 
 export const STREAM_RATE_LIMIT = 10;
 export const STREAM_RATE_WINDOW_MS = 1000;

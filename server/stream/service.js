@@ -30,9 +30,9 @@
 import { randomBytes } from 'node:crypto';
 import { supportTurns } from '../bots/history.js';
 import { isWithinHours } from '../agents/hours.js';
+import { MAX_CONTENT_LENGTH } from '../platform/limits/messages.js';
 
 export const MAX_QUEUED = 5;
-export const MAX_CONTENT_LENGTH = 2000;
 export const MAX_EMAIL_LENGTH = 254;
 /** How long an agent counts as online after their last console socket closed (a reload). */
 export const DEFAULT_ONLINE_GRACE_MS = 30_000;
@@ -76,7 +76,6 @@ export const TEXTS = Object.freeze({
  * @typedef {import('../store/support-store.js').SupportConversation} SupportConversation
  * @typedef {import('../store/support-store.js').LoggedFrame} LoggedFrame
  * @typedef {import('../agents/accounts.js').AgentAccount} AgentAccount
- * @typedef {{ role: 'user' | 'assistant', content: string }} Turn
  * @typedef {{ q: string, s?: string, c?: string }} Job a question waiting for the bot: its
  *   message id, the asking socket (its reply goes to it even when it speaks no extension) and
  *   the client's id for it (an `error` echoes it)

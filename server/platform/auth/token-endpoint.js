@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { parseCookies, serializeCookie } from './cookies.js';
-import { sendJson, sendStatus } from './respond.js';
+import { parseCookies, serializeCookie } from '../http/cookies.js';
+import { sendJson, sendStatus } from '../http/respond.js';
 
 export const VISITOR_COOKIE = 'cw_visitor';
 // Visitors are anonymous; protocols that show senders (rooms) need some name for them.
@@ -16,7 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The same token is the `api_key` / `token` of every protocol this server speaks, and
  * `user_id` is the id those protocols expect the visitor to use.
  *
- * @param {{ tokens: import('../auth/jwt.js').TokenService }} deps
+ * @param {{ tokens: import('./jwt.js').TokenService }} deps
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>}
  */
 export function createTokenHandler({ tokens }) {

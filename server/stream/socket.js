@@ -28,7 +28,7 @@
  *    resend is answered, so each id gets at most one complete reply and a lost one is not lost
  *    for good.
  *
- * 4. The conversation is the visitor's, shared by all their sockets (conversations/service.js).
+ * 4. The conversation is the visitor's, shared by all their sockets (stream/service.js).
  *    A reply goes on while any of them is open, and is abandoned (the bot's AbortSignal fires)
  *    when the last one closes.
  *
@@ -37,7 +37,7 @@
  *    frames is a strict stream.md client: it is sent nothing else than before, and its
  *    `human-escalation` gets stream.md's canned answer.
  *
- * 6. `resume` and `retry` (several processes, conversations/service.js): every frame of the
+ * 6. `resume` and `retry` (several processes, stream/service.js): every frame of the
  *    conversation carries `seq`, and `sync` the `seq` it stands at; `{"type":"resume","lastSeq"}`
  *    replays the frames after it (or answers with a `sync` when they are no longer kept). A reply
  *    whose process died ends with `stream-end` `interrupted: true`, and
@@ -54,8 +54,9 @@
  * and the bot sees at most the last `HISTORY_LIMIT` turns of it.
  */
 import WebSocket from 'ws';
-import { MAX_QUEUED, TEXTS } from '../conversations/service.js';
-import { createStreamRateLimit } from '../limits/stream-rate.js';
+import { MAX_CONTENT_LENGTH } from '../platform/limits/messages.js';
+import { TEXTS } from './service.js';
+import { createStreamRateLimit } from './rate.js';
 
 export const FEATURES = Object.freeze([
   'ack',
@@ -66,10 +67,7 @@ export const FEATURES = Object.freeze([
   'resume',
   'retry',
 ]);
-export const MAX_CONTENT_LENGTH = 2000;
 export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
-export { MAX_QUEUED };
-export const HISTORY_LIMIT = 20;
 
 export const MESSAGES = Object.freeze({
   connected: 'Connected to chatbot server',
@@ -88,18 +86,10 @@ export const MESSAGES = Object.freeze({
 });
 
 /**
- * @typedef {{ role: 'user' | 'assistant', content: string }} Turn
- * @typedef {{ messageId: string, state: 'pending' | 'answered' | 'failed' }} Acceptance
- *   one attempt at answering a user message; a retry after failure gets a fresh object, so a
- *   late-finishing old attempt cannot overwrite the new one's state
- * @typedef {{ get(key: string): Acceptance | undefined, set(key: string, value: Acceptance): void }} SeenIds
- */
-
-/**
  * @param {WebSocket} ws an open socket whose token has been verified
  * @param {object} deps
  * @param {string} deps.visitorId the token's `sub`
- * @param {import('../conversations/service.js').ConversationService} deps.conversations
+ * @param {import('./service.js').ConversationService} deps.conversations
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
 export function handleStreamConnection(ws, { visitorId, conversations, logger }) {
@@ -117,7 +107,7 @@ export function handleStreamConnection(ws, { visitorId, conversations, logger })
     send({ type: 'error', message, ...(clientMessageId ? { clientMessageId } : {}) });
 
   ws.on('error', (err) => logger.error(`[ws] socket error for visitor ${visitorId}:`, err));
-  /** @type {import('../conversations/service.js').VisitorSocket} */
+  /** @type {import('./service.js').VisitorSocket} */
   const socket = { send, extended: false };
   const visitor = conversations.connectVisitor(visitorId, socket);
   ws.on('close', () => visitor.close());
@@ -137,7 +127,7 @@ export function handleStreamConnection(ws, { visitorId, conversations, logger })
 
   /** @param {(Record<string, unknown> & { type: string }) | undefined} frame */
   async function onFrame(frame) {
-    // First, so a refused chat is neither answered nor recorded as seen (limits/stream-rate.js).
+    // First, so a refused chat is neither answered nor recorded as seen (stream/rate.js).
     const refusal = rate.refuse(frame);
     if (refusal) return send(refusal);
     if (!frame) {

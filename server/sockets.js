@@ -2,21 +2,21 @@
  * Which socket path speaks which protocol (see protocols.js for the same table as the page
  * sees it), where each takes its credential, and where a bad one is refused.
  */
-import { handleEventsConnection } from '../events/socket.js';
-import { handleRoomsConnection } from '../rooms/socket.js';
-import { handleThreadsConnection } from '../threads/socket.js';
-import { handleStreamConnection } from './stream-protocol.js';
+import { handleEventsConnection } from './events/socket.js';
+import { handleRoomsConnection } from './rooms/socket.js';
+import { handleThreadsConnection } from './threads/socket.js';
+import { handleStreamConnection } from './stream/socket.js';
 
 /**
  * @param {object} deps
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
- * @param {import('../bots/index.js').Bot} deps.bot
- * @param {import('../conversations/service.js').ConversationService} deps.conversations the
+ * @param {import('./store/memory-store.js').ConversationStore} deps.store
+ * @param {import('./bots/index.js').Bot} deps.bot
+ * @param {import('./stream/service.js').ConversationService} deps.conversations the
  *   `stream` endpoint's conversations, shared with the agent console
- * @param {import('../rooms/hub.js').RoomHub} deps.hub
- * @param {import('./channels.js').Channels} deps.channels
+ * @param {import('./rooms/hub.js').RoomHub} deps.hub
+ * @param {import('./platform/ws/channels.js').Channels} deps.channels
  * @param {{ error(...args: unknown[]): void }} deps.logger
- * @returns {import('./upgrade.js').UpgradeRoute[]}
+ * @returns {import('./platform/ws/upgrade.js').UpgradeRoute[]}
  */
 export function socketRoutes({ store, bot, conversations, hub, channels, logger }) {
   return [
