@@ -51,7 +51,7 @@ export default tseslint.config(
   // A promise nobody awaits or catches is a failure nobody sees (and, in Node, a crash):
   // checked with the types, the server's from tsconfig.server.json.
   {
-    files: ['server/**/*.js', 'scripts/load-*.mjs'],
+    files: ['server/**/*.js', 'scripts/load-*.mjs', 'scripts/load/**/*.js'],
     languageOptions: {
       parserOptions: { project: './tsconfig.server.json', tsconfigRootDir: import.meta.dirname },
     },

@@ -12,7 +12,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { createApp } from '../app.js';
+import { createApp } from '../../server/app.js';
 
 export const DEFAULT_CONNECTIONS = 1000;
 // Each connection is two file descriptors in this process (both ends); past this the usual
@@ -46,7 +46,7 @@ const WARM_UP_CONNECTIONS = 50;
  * @param {number} [options.concurrency] handshakes (and token requests) in flight at once
  * @param {number} [options.stepTimeoutMs] the longest any one step may take
  * @param {(line: string) => void} [options.progress]
- * @param {import('../app.js').AppOptions} [options.appOptions]
+ * @param {import('../../server/app.js').AppOptions} [options.appOptions]
  * @returns {Promise<IdleLoadResult>}
  */
 export async function measureIdleConnections({
