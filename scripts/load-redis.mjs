@@ -131,7 +131,7 @@ function percentile(values, p) {
 async function main() {
   const { connections, active, rounds, spreadMs } = options();
   const { startRedis, startServerProcess } = await import('../test/server/redis-harness.js');
-  const { hashPassword } = await import('../server/agents/passwords.js');
+  const { hashPassword } = await import('../server/support/agents/passwords.js');
   const tokens = createTokenService({ secret: SECRET });
   const password = 'load test password';
   const hash = await hashPassword(password);

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { createSupportDesk } from './agents/desk.js';
+import { createSupportDesk } from './support/desk.js';
 import { createTokenService } from './platform/auth/jwt.js';
 import { createBot } from './bots/index.js';
 import { eventsRoutes } from './events/api.js';
@@ -60,15 +60,12 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {string} [redisPrefix] its keys start with this (`cw:`), to share one Redis
  * @property {import('./store/index.js').Store} [shared] the store itself (tests); wins over
  *   `redisUrl`, and is not closed with the app
- * @property {import('./store/memory-store.js').ConversationStore} [store] chats, rooms, threads
  * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
  * @property {number} [maxFrameBytes] larger WebSocket frames close the socket with 1009
  * @property {string[]} [allowedOrigins] normalised origins (platform/security/origins.js); unset: all
- * @property {import('./agents/accounts.js').AgentAccount[]} [agents] agent console sign-ins
- * @property {import('./agents/hours.js').Hours} [agentHours] when people take chats; unset: always
+ * @property {import('./support/agents/accounts.js').AgentAccount[]} [agents] agent console sign-ins
+ * @property {import('./support/agents/hours.js').Hours} [agentHours] when people take chats; unset: always
  * @property {number} [agentOnlineGraceMs] how long an agent whose console closed still counts
- * @property {import('./store/support-store.js').SupportStore} [supportStore] `stream`
- *   conversations, the handoff queue, left messages, agent sessions
  * @property {string} [agentDistDir] the built agent console, served at `/agent/`
  * @property {number} [replyLeaseMs] a reply whose process stops renewing this lease is taken
  *   over and ended as interrupted by another process
@@ -111,7 +108,7 @@ export async function createApp(options = {}) {
       logger,
     }));
   const ownsShared = !options.shared;
-  const store = options.store ?? shared.conversations;
+  const store = shared.conversations;
   const multiProcess = shared.kind !== 'memory';
   const bot = options.bot ?? createBot(options);
   // Aborts what outlives a socket (a room's reply) when the server closes.
@@ -120,9 +117,9 @@ export async function createApp(options = {}) {
   const tokens = createTokenService({ secret });
   const handleToken = createTokenHandler({ tokens });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
-  const channels = createChannels({ support: options.supportStore ?? shared.support, logger });
+  const channels = createChannels({ bus: shared.channels, logger });
   const hub = createRoomHub({
-    support: options.supportStore ?? shared.support,
+    presence: shared.rooms,
     channels,
     presenceTtlMs: options.roomsPresenceTtlMs,
     logger,
@@ -175,7 +172,9 @@ export async function createApp(options = {}) {
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
   const desk = createSupportDesk({
     ...options,
-    supportStore: options.supportStore ?? shared.support,
+    streamStore: shared.stream,
+    supportStore: shared.support,
+    sessionStore: shared.sessions,
     abandonGraceMs: options.abandonGraceMs ?? (multiProcess ? 10_000 : 0),
     agentDistDir: options.agentDistDir ?? join(distDir, 'agent'),
     bot,

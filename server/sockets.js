@@ -9,7 +9,7 @@ import { handleStreamConnection } from './stream/socket.js';
 
 /**
  * @param {object} deps
- * @param {import('./store/memory-store.js').ConversationStore} deps.store
+ * @param {import('./conversations/store.js').ConversationStore} deps.store
  * @param {import('./bots/index.js').Bot} deps.bot
  * @param {import('./stream/service.js').ConversationService} deps.conversations the
  *   `stream` endpoint's conversations, shared with the agent console

@@ -8,9 +8,9 @@
 import { HISTORY_LIMIT } from '../platform/limits/messages.js';
 
 /**
- * @param {import('../store/memory-store.js').MessageRecord[]} messages oldest first
+ * @param {import('../conversations/store.js').MessageRecord[]} messages oldest first
  * @param {string} questionId
- * @param {(message: import('../store/memory-store.js').MessageRecord) => import('./index.js').Turn} toTurn
+ * @param {(message: import('../conversations/store.js').MessageRecord) => import('./index.js').Turn} toTurn
  * @returns {import('./index.js').Turn[] | undefined} undefined when the question is
  *   no longer stored (deleted, or dropped past the conversation's cap)
  */
@@ -35,7 +35,7 @@ export function turnsFor(messages, questionId, toTurn) {
 export const AGENT_TURN_LABEL = (/** @type {string} */ name) => `[${name}, support team]`;
 
 /**
- * @param {import('../store/support-store.js').SupportMessage[]} messages oldest first
+ * @param {import('../stream/store.js').StreamMessage[]} messages oldest first
  * @param {string} questionId
  * @returns {import('./index.js').Turn[] | undefined}
  */

@@ -13,7 +13,7 @@ const MAX_USER_ID_LENGTH = 128;
 const MAX_TITLE_LENGTH = 200;
 
 /**
- * @param {{ store: import('../store/memory-store.js').ConversationStore }} deps
+ * @param {{ store: import('../conversations/store.js').ConversationStore }} deps
  * @returns {import('../platform/http/api.js').ApiRoute[]}
  */
 export function eventsRoutes({ store }) {

@@ -42,7 +42,7 @@ export const MAX_PENDING_REPLIES = 5;
  * @property {'ok' | 'missing' | 'invalid'} credential
  * @property {URL} url
  * @property {import('node:http').IncomingMessage} req
- * @property {import('../store/memory-store.js').ConversationStore} store
+ * @property {import('../conversations/store.js').ConversationStore} store
  * @property {import('../bots/index.js').Bot} bot
  * @property {import('../platform/ws/channels.js').Channels} channels
  * @property {{ error(...args: unknown[]): void }} logger

@@ -15,7 +15,7 @@ import { KIND, displayName, isRoomId, roomFrame, roomMessage } from './rooms.js'
 
 /**
  * @param {object} deps
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
+ * @param {import('../conversations/store.js').ConversationStore} deps.store
  * @param {import('./hub.js').RoomHub} deps.hub
  * @param {import('./responder.js').RoomResponder} deps.responder
  * @returns {import('../platform/http/api.js').ApiRoute[]}

@@ -18,7 +18,7 @@ export const MAX_PENDING_REPLIES = 5;
 
 /**
  * @param {object} deps
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
+ * @param {import('../conversations/store.js').ConversationStore} deps.store
  * @param {import('./hub.js').RoomHub} deps.hub
  * @param {import('../bots/index.js').Bot} deps.bot
  * @param {AbortSignal} deps.signal aborts on shutdown

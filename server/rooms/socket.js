@@ -23,7 +23,7 @@ export const ROOMS_RATE_LIMIT = 20;
 /**
  * @param {import('ws').WebSocket} ws
  * @param {import('../platform/ws/upgrade.js').SocketContext & {
- *   store: import('../store/memory-store.js').ConversationStore,
+ *   store: import('../conversations/store.js').ConversationStore,
  *   hub: import('./hub.js').RoomHub,
  *   logger: { error(...args: unknown[]): void },
  * }} deps

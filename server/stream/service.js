@@ -29,7 +29,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { supportTurns } from '../bots/history.js';
-import { isWithinHours } from '../agents/hours.js';
+import { isWithinHours } from '../support/agents/hours.js';
 import { MAX_CONTENT_LENGTH } from '../platform/limits/messages.js';
 
 export const MAX_QUEUED = 5;
@@ -72,10 +72,10 @@ export const TEXTS = Object.freeze({
 });
 
 /**
- * @typedef {import('../store/support-store.js').SupportMessage} SupportMessage
- * @typedef {import('../store/support-store.js').SupportConversation} SupportConversation
- * @typedef {import('../store/support-store.js').LoggedFrame} LoggedFrame
- * @typedef {import('../agents/accounts.js').AgentAccount} AgentAccount
+ * @typedef {import('../stream/store.js').StreamMessage} SupportMessage
+ * @typedef {import('../stream/store.js').StreamConversation} SupportConversation
+ * @typedef {import('../stream/store.js').LoggedFrame} LoggedFrame
+ * @typedef {import('../support/agents/accounts.js').AgentAccount} AgentAccount
  * @typedef {{ q: string, s?: string, c?: string }} Job a question waiting for the bot: its
  *   message id, the asking socket (its reply goes to it even when it speaks no extension) and
  *   the client's id for it (an `error` echoes it)
@@ -126,11 +126,12 @@ const PRESENCE_TTL_MS = 60_000;
 
 /**
  * @param {object} deps
- * @param {import('../store/support-store.js').SupportStore} deps.store
+ * @param {import('./store.js').StreamStore} deps.store
+ * @param {import('../support/store.js').SupportStore} deps.support
  * @param {import('../bots/index.js').Bot} deps.bot
- * @param {import('../store/index.js').RecentIds} deps.seen recently seen client message ids
+ * @param {import('../platform/store.js').RecentIds} deps.seen recently seen client message ids
  * @param {AgentAccount[]} [deps.agents]
- * @param {import('../agents/hours.js').Hours} [deps.hours]
+ * @param {import('../support/agents/hours.js').Hours} [deps.hours]
  * @param {() => number} [deps.now]
  * @param {number} [deps.onlineGraceMs]
  * @param {{ take(key: string): Promise<{ allowed: boolean }> | { allowed: boolean } }} [deps.leftMessageLimiter] per visitor
@@ -141,6 +142,7 @@ const PRESENCE_TTL_MS = 60_000;
  */
 export function createConversationService({
   store,
+  support,
   bot,
   seen,
   agents = [],
@@ -212,7 +214,7 @@ export function createConversationService({
     for (const socket of consoles) {
       if ((renewed.get(socket) ?? 0) > due) continue;
       renewed.set(socket, Date.now());
-      store
+      support
         .attachAgent(socket.agent.id, /** @type {string} */ (socket.id), PRESENCE_TTL_MS)
         .catch(() => {});
     }
@@ -233,11 +235,11 @@ export function createConversationService({
 
   /** @param {string} agentId */
   async function isOnline(agentId) {
-    return (await store.onlineAgents()).has(agentId);
+    return (await support.onlineAgents()).has(agentId);
   }
 
   async function anyoneOnline() {
-    const online = await store.onlineAgents();
+    const online = await support.onlineAgents();
     return agents.some((a) => online.has(a.id));
   }
 
@@ -269,7 +271,7 @@ export function createConversationService({
    * reaches every extended socket of the conversation on every process (and `to`, when given).
    * @param {string} conversationId
    * @param {Record<string, unknown>} frame
-   * @param {import('../store/support-store.js').PublishOptions} [options]
+   * @param {import('../stream/store.js').PublishOptions} [options]
    */
   function emit(conversationId, frame, options) {
     return store.publish(conversationId, frame, options);
@@ -386,7 +388,7 @@ export function createConversationService({
 
   /** @param {Record<string, unknown>} event */
   function toConsoles(event) {
-    store.publishConsole(event).catch(logFailure('[agents] could not reach the consoles'));
+    support.publishConsole(event).catch(logFailure('[agents] could not reach the consoles'));
   }
 
   /** @param {string} conversationId @param {Record<string, unknown>} frame @param {string} [exceptAgent] */
@@ -419,7 +421,7 @@ export function createConversationService({
       refreshInbox();
     }
   }
-  const consoleSubscription = store.subscribeConsole(onConsoleEvent);
+  const consoleSubscription = support.subscribeConsole(onConsoleEvent);
   consoleSubscription.catch(logFailure('[agents] could not subscribe to console events'));
 
   /** @param {SupportMessage} message @returns {Record<string, unknown>} */
@@ -627,7 +629,7 @@ export function createConversationService({
    * Ends a reply whose process died (or stopped without finishing it) as interrupted: its text
    * is kept as the visitor saw it, its question can be asked again with `retry`.
    * @param {string} conversationId
-   * @param {import('../store/support-store.js').ReplyState} reply
+   * @param {import('../stream/store.js').ReplyState} reply
    */
   async function interrupt(conversationId, reply) {
     const seq = await emit(
@@ -710,7 +712,7 @@ export function createConversationService({
     let started = false;
     let text = '';
     let lastShown = 0;
-    /** @param {Record<string, unknown>} frame @param {import('../store/support-store.js').ReplyStep} step */
+    /** @param {Record<string, unknown>} frame @param {import('../stream/store.js').ReplyStep} step */
     const step = async (frame, step) => {
       const seq = await emit(conversationId, frame, { ...to, reply: step });
       // Someone else ended this reply: this process was taken for dead.
@@ -1156,7 +1158,7 @@ export function createConversationService({
           socket.send({ type: 'error', message: TEXTS.tooManyLeftMessages });
           return;
         }
-        await store.addLeftMessage({ conversationId: current.id, email: address, message: text });
+        await support.addLeftMessage({ conversationId: current.id, email: address, message: text });
         await note(current.id, `The visitor left a message for the team (reply to ${address}).`);
         socket.send({ type: 'left-message', ok: true });
         inboxChanged();
@@ -1217,7 +1219,7 @@ export function createConversationService({
       agent: agentRef(socket.agent),
       serverTime: iso(),
     });
-    store
+    support
       .attachAgent(socket.agent.id, socketId, PRESENCE_TTL_MS)
       .then(() => inbox())
       .then(
@@ -1239,7 +1241,7 @@ export function createConversationService({
       close() {
         if (!consoles.delete(socket)) return;
         const agentId = socket.agent.id;
-        store
+        support
           .detachAgent(agentId, socketId, onlineGraceMs)
           .catch(logFailure('[agents] could not record a console closing'))
           .finally(() => {
@@ -1497,7 +1499,7 @@ export function createConversationService({
 
   /** @param {AgentAccount} agent @param {string} id */
   async function resolveLeftMessage(agent, id) {
-    const done = await store.resolveLeftMessage(id, agent.id, iso());
+    const done = await support.resolveLeftMessage(id, agent.id, iso());
     if (done) inboxChanged();
     return done;
   }
@@ -1575,9 +1577,9 @@ export function createConversationService({
     );
     const assigned = await Promise.all(assignedList.map((c) => summary(c)));
     const bot = await Promise.all(botList.map((c) => summary(c)));
-    const leftMessages = await store.listLeftMessages();
+    const leftMessages = await support.listLeftMessages();
     const reason = await unavailability();
-    const online = await store.onlineAgents();
+    const online = await support.onlineAgents();
     return {
       serverTime: iso(),
       waiting,

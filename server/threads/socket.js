@@ -45,7 +45,7 @@ export const ERRORS = Object.freeze({
  * @param {import('ws').WebSocket} ws
  * @param {object} deps
  * @param {{ sub: string }} deps.visitor
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
+ * @param {import('../conversations/store.js').ConversationStore} deps.store
  * @param {import('../bots/index.js').Bot} deps.bot
  * @param {import('../platform/ws/channels.js').Channels} deps.channels
  * @param {{ error(...args: unknown[]): void }} deps.logger

@@ -2,7 +2,7 @@
 // left messages, a person answering while the bot stays silent, hand-back, transfer, close.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseHours } from '../../server/agents/hours.js';
+import { parseHours } from '../../server/support/agents/hours.js';
 import { TEXTS } from '../../server/stream/service.js';
 import { chat, types } from './helpers.js';
 import {

@@ -1,7 +1,7 @@
 /**
  * Live frames of the protocols without a frame log (`rooms`, `events`, `threads`) for every
  * socket of a room, chat or thread, on every process: a frame goes at once to this process's
- * sockets of the channel (but `except`), and through the support store's channel to the other
+ * sockets of the channel (but `except`), and through the store's channel bus to the other
  * processes, which hand it to theirs. A process hears a channel while one of its sockets is in
  * it; frames carry the process's id, so it skips its own when they come back.
  *
@@ -12,10 +12,10 @@ import { sendFrame } from './send.js';
 
 /**
  * @param {object} deps
- * @param {Pick<import('../../store/support-store.js').SupportStore, 'publishChannel' | 'subscribeChannel'>} deps.support
+ * @param {import('../store.js').ChannelBus} deps.bus
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
-export function createChannels({ support, logger }) {
+export function createChannels({ bus, logger }) {
   const origin = randomUUID();
   /** @type {Map<string, { sockets: Set<import('ws').WebSocket>, subscribed: Promise<() => Promise<void>> }>} */
   const channels = new Map();
@@ -40,7 +40,7 @@ export function createChannels({ support, logger }) {
     async join(name, ws) {
       let channel = channels.get(name);
       if (!channel) {
-        const subscribed = support.subscribeChannel(name, (payload) => {
+        const subscribed = bus.subscribeChannel(name, (payload) => {
           if (payload.origin === origin || !payload.frame || typeof payload.frame !== 'object') {
             return;
           }
@@ -77,7 +77,7 @@ export function createChannels({ support, logger }) {
      */
     send(name, frame, except) {
       deliver(name, frame, except);
-      support.publishChannel(name, { origin, frame }).catch((err) => {
+      bus.publishChannel(name, { origin, frame }).catch((err) => {
         logger.error(`[channels] could not publish to ${name}:`, err);
       });
     },

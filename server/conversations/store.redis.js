@@ -1,5 +1,5 @@
 /**
- * The ConversationStore (store/memory-store.js) of the `events`, `rooms` and `threads` endpoints
+ * The ConversationStore (store.js) of the `events`, `rooms` and `threads` endpoints
  * in Redis. Keys (prefix `cw:`): `k:KIND:ID` a hash (the conversation), `k:KIND:ID:m` its
  * messages (a list of JSON, the newest kept), `o:OWNER` the owner's conversations by last use,
  * `u:USER` users seen. Everything expires after the idle time since its last use.
@@ -8,8 +8,8 @@
  * expires when idle; bound Redis itself with `maxmemory`), the per-owner cap and the per-
  * conversation message cap are kept.
  */
-import { DEFAULT_LIMITS } from '../memory-store.js';
-import { pairs } from './connection.js';
+import { pairs } from '../platform/redis.js';
+import { DEFAULT_LIMITS } from './store.js';
 
 const PRELUDE = `
 local P = ARGV[1]
@@ -81,12 +81,12 @@ return redis.call('LRANGE', key(ARGV[3], ARGV[4]) .. ':m', 0, -1)
 `;
 
 /**
- * @typedef {import('../memory-store.js').ConversationStore} ConversationStore
- * @typedef {import('../memory-store.js').Conversation} Conversation
+ * @typedef {import('./store.js').ConversationStore} ConversationStore
+ * @typedef {import('./store.js').Conversation} Conversation
  */
 
 /**
- * @param {import('./connection.js').RedisConnection} redis
+ * @param {import('../platform/redis.js').RedisConnection} redis
  * @param {Partial<typeof DEFAULT_LIMITS> & { prefix?: string, now?: () => number }} [options]
  * @returns {ConversationStore}
  */

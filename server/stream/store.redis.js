@@ -1,6 +1,6 @@
 /**
- * The SupportStore (store/support-store.js) in Redis, for several processes sharing the
- * `stream` conversations, the handoff queue, agent sessions and presence.
+ * The StreamStore (store.js) in Redis, for several processes sharing the `stream`
+ * conversations.
  *
  * Keys (prefix `cw:` by default), per conversation: `sc:ID` a hash (the conversation, its
  * handoff, the last `seq`, the reply worker's lease), `so:ID` the message ids in order and
@@ -10,21 +10,20 @@
  * time after the conversation's last use. Across conversations: `sv:VISITOR` → conversation id,
  * `squeue` (a sorted set in asking order), `sassigned`, `supd` (by last change, for the inbox)
  * and `smsg` (the same for conversations with a message: most visitors never write, and the
- * inbox must not read them all),
- * `sworkers` (by lease end, for takeover), left messages, sessions, agent presence.
- * The other protocols: `rp:ROOM` (socket ids by expiry), `rpu:ROOM` (socket id → arrival and
- * user) and `rpn:ROOM` (arrival counter), a `rooms` room's presence, expiring with its sockets;
- * channel `ch:NAME` carries their live frames (nothing kept).
+ * inbox must not read them all), `sworkers` (by lease end, for takeover). Channel `live:ID`
+ * carries a conversation's frames.
  *
  * Everything that must not interleave with another process is one Lua script: taking a chat,
  * a message stored together with its frame and the frame's `seq`, a reply step checked against
  * the reply in progress, claiming a lapsed lease. Publishing happens inside those scripts, so a
  * subscriber that hears frame N can read everything up to N. Keys are named inside the scripts,
  * which is fine on one Redis (with replicas, Sentinel) but not on Redis Cluster.
+ *
+ * Over 400 lines because of those scripts: each sits next to the method that runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { SUPPORT_LIMITS } from '../support-store.js';
-import { pairs } from './connection.js';
+import { pairs } from '../platform/redis.js';
+import { STREAM_LIMITS } from './store.js';
 
 // Helpers every script starts with. ARGV[1] is the prefix, ARGV[2] the idle time in ms.
 const PRELUDE = `
@@ -307,114 +306,23 @@ end
 return 1
 `;
 
-const DETACH_AGENT = `${PRELUDE}
-local agent, socket, now, grace = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-redis.call('ZREM', k('ag:', agent), socket)
-if redis.call('ZCOUNT', k('ag:', agent), '(' .. now, '+inf') == 0 then
-  redis.call('SET', k('agg:', agent), '1', 'PX', grace)
-end
-return 1
-`;
-
-const ONLINE_AGENTS = `${PRELUDE}
-local now = ARGV[3]
-local online = {}
-for _, agent in ipairs(redis.call('SMEMBERS', P .. 'agents')) do
-  redis.call('ZREMRANGEBYSCORE', k('ag:', agent), '-inf', now)
-  if redis.call('ZCARD', k('ag:', agent)) > 0 or redis.call('EXISTS', k('agg:', agent)) == 1 then
-    table.insert(online, agent)
-  end
-end
-return online
-`;
-
-const ADD_LEFT = `${PRELUDE}
-local id, json, max = ARGV[3], ARGV[4], tonumber(ARGV[5])
-redis.call('HSET', P .. 'left', id, json)
-redis.call('ZADD', P .. 'lefto', redis.call('INCR', P .. 'leftseq'), id)
-local extra = redis.call('ZCARD', P .. 'lefto') - max
-if extra > 0 then
-  for _, old in ipairs(redis.call('ZPOPMIN', P .. 'lefto', extra)) do
-    redis.call('HDEL', P .. 'left', old)
-  end
-end
-return 1
-`;
-
-const RESOLVE_LEFT = `${PRELUDE}
-local json = redis.call('HGET', P .. 'left', ARGV[3])
-if not json then return 0 end
-local record = cjson.decode(json)
-if record.resolvedAt then return 0 end
-record.resolvedAt = ARGV[5]
-record.resolvedBy = ARGV[4]
-redis.call('HSET', P .. 'left', ARGV[3], cjson.encode(record))
-return 1
-`;
-
 /** How many conversations one listing call reads. */
 const METAS_PER_CALL = 100;
 
 /**
- * @typedef {import('../support-store.js').SupportStore} SupportStore
- * @typedef {import('../support-store.js').SupportConversation} SupportConversation
- * @typedef {import('../support-store.js').SupportMessage} SupportMessage
- * @typedef {import('../support-store.js').LoggedFrame} LoggedFrame
+ * @typedef {import('./store.js').StreamConversation} StreamConversation
+ * @typedef {import('./store.js').StreamMessage} StreamMessage
+ * @typedef {import('./store.js').LoggedFrame} LoggedFrame
  */
-
-// A room's presence: KEYS[1] a sorted set of socket ids by expiry, KEYS[2] a hash socket id →
-// "arrival userId", KEYS[3] the room's arrival counter. Expired sockets are dropped first.
-const PRUNE_ROOM = `
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-for _, socket in ipairs(dead) do redis.call('HDEL', KEYS[2], socket) end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local function userOf(value) return string.sub(value, string.find(value, ' ', 1, true) + 1) end
-`;
-
-// ARGV: now, socket id, user id, ttl ms. 1 when the user had no live socket.
-const JOIN_ROOM = `${PRUNE_ROOM}
-local first = 1
-local known = redis.call('HGET', KEYS[2], ARGV[2])
-if known then
-  first = 0
-else
-  for _, value in ipairs(redis.call('HVALS', KEYS[2])) do
-    if userOf(value) == ARGV[3] then first = 0 end
-  end
-  local arrival = redis.call('INCR', KEYS[3])
-  redis.call('HSET', KEYS[2], ARGV[2], arrival .. ' ' .. ARGV[3])
-end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[4]), ARGV[2])
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], 2 * tonumber(ARGV[4])) end
-return first
-`;
-
-// ARGV: now, socket id. The user id when that was their last live socket, else false.
-const LEAVE_ROOM = `${PRUNE_ROOM}
-local known = redis.call('HGET', KEYS[2], ARGV[2])
-redis.call('ZREM', KEYS[1], ARGV[2])
-redis.call('HDEL', KEYS[2], ARGV[2])
-if not known then return false end
-local user = userOf(known)
-for _, value in ipairs(redis.call('HVALS', KEYS[2])) do
-  if userOf(value) == user then return false end
-end
-return user
-`;
-
-// ARGV: now. The live sockets' "arrival userId" values.
-const ROOM_PRESENCE = `${PRUNE_ROOM}
-return redis.call('HVALS', KEYS[2])
-`;
 
 /**
- * @param {import('./connection.js').RedisConnection} redis
- * @param {Partial<typeof SUPPORT_LIMITS> & { prefix?: string, now?: () => number }} [options]
- * @returns {SupportStore & { readonly kind: 'redis' }}
+ * @param {import('../platform/redis.js').RedisConnection} redis
+ * @param {Partial<typeof STREAM_LIMITS> & { prefix?: string, now?: () => number }} [options]
+ * @returns {import('./store.js').StreamStore}
  */
-export function createRedisSupportStore(redis, options = {}) {
+export function createRedisStreamStore(redis, options = {}) {
   const { prefix = 'cw:', now = Date.now, ...overrides } = options;
-  const limits = { ...SUPPORT_LIMITS, ...overrides };
+  const limits = { ...STREAM_LIMITS, ...overrides };
   const { client, subscriber, run } = redis;
   const base = () => [prefix, limits.idleTtlMs];
   const iso = () => new Date(now()).toISOString();
@@ -424,7 +332,7 @@ export function createRedisSupportStore(redis, options = {}) {
 
   /**
    * @param {unknown} reply `meta(id)` of the scripts: the hash and the message count
-   * @returns {SupportConversation | undefined}
+   * @returns {StreamConversation | undefined}
    */
   function toConversation(reply) {
     if (!Array.isArray(reply)) return undefined;
@@ -434,11 +342,11 @@ export function createRedisSupportStore(redis, options = {}) {
   /**
    * @param {Record<string, string>} hash the conversation's hash (`sc:ID`)
    * @param {unknown} messageCount
-   * @returns {SupportConversation | undefined}
+   * @returns {StreamConversation | undefined}
    */
   function fromHash(hash, messageCount) {
     if (!hash.id) return undefined;
-    /** @type {SupportConversation} */
+    /** @type {StreamConversation} */
     const conversation = {
       id: hash.id,
       visitorId: hash.visitorId ?? '',
@@ -462,7 +370,7 @@ export function createRedisSupportStore(redis, options = {}) {
     return conversation;
   }
 
-  /** @param {SupportMessage} message */
+  /** @param {StreamMessage} message */
   const messageArgs = (message) => [
     message.messageId,
     JSON.stringify(message),
@@ -478,7 +386,7 @@ export function createRedisSupportStore(redis, options = {}) {
    * @param {string} op
    * @param {string} id
    * @param {Array<string | number>} args
-   * @returns {Promise<import('../support-store.js').HandoffResult>}
+   * @returns {Promise<import('./store.js').HandoffResult>}
    */
   async function handoff(op, id, args) {
     const [ok, meta] = await call(HANDOFF, [op, id, iso(), now(), ...args]);
@@ -488,7 +396,7 @@ export function createRedisSupportStore(redis, options = {}) {
   /**
    * @param {string[]} ids
    * @param {{ skipHandoffs?: boolean }} [options] pass over conversations in a handoff
-   * @returns {Promise<Array<SupportConversation | null | undefined>>} null: passed over;
+   * @returns {Promise<Array<StreamConversation | null | undefined>>} null: passed over;
    *   undefined: gone
    */
   async function conversationsById(ids, { skipHandoffs = false } = {}) {
@@ -525,41 +433,11 @@ export function createRedisSupportStore(redis, options = {}) {
     for (const listener of set) listener(entry);
   }
 
-  /** @type {Set<(event: Record<string, unknown>) => void>} */
-  const consoleListeners = new Set();
-  let consoleSubscribed = false;
-  const consoleChannel = `${prefix}console`;
-  /** @type {Map<string, { listeners: Set<(payload: Record<string, unknown>) => void>, ready: Promise<unknown> }>} */
-  const channels = new Map();
-  /** @param {string} roomId */
-  const roomKeys = (roomId) => [
-    `${prefix}rp:${roomId}`,
-    `${prefix}rpu:${roomId}`,
-    `${prefix}rpn:${roomId}`,
-  ];
-
-  /** @param {string} message @param {string} name */
-  function dispatchChannel(message, name) {
-    const entry = channels.get(name);
-    if (!entry) return;
-    for (const listener of entry.listeners) {
-      let payload;
-      try {
-        payload = JSON.parse(message);
-      } catch {
-        return;
-      }
-      listener(payload);
-    }
-  }
-
   return {
-    kind: 'redis',
-
     async conversationOf(visitorId) {
       const id = `conv_${randomBytes(9).toString('base64url')}`;
       const reply = await call(CONVERSATION_OF, [visitorId, id, iso(), now()]);
-      return /** @type {SupportConversation} */ (toConversation(reply));
+      return /** @type {StreamConversation} */ (toConversation(reply));
     },
 
     async getConversation(id) {
@@ -567,7 +445,7 @@ export function createRedisSupportStore(redis, options = {}) {
     },
 
     async listConversations({ handoff: state, limit = Infinity, includeClosed = true } = {}) {
-      /** @param {SupportConversation | null | undefined} c @returns {c is SupportConversation} */
+      /** @param {StreamConversation | null | undefined} c @returns {c is StreamConversation} */
       const keep = (c) => {
         if (!c) return false;
         const current = c.handoff?.state ?? 'none';
@@ -575,7 +453,7 @@ export function createRedisSupportStore(redis, options = {}) {
         if (state === 'none' && c.messageCount === 0) return false;
         return includeClosed || !c.closedAt;
       };
-      /** @type {SupportConversation[]} */
+      /** @type {StreamConversation[]} */
       let found;
       if (state === 'queued' || state === 'assigned') {
         const ids =
@@ -640,62 +518,6 @@ export function createRedisSupportStore(redis, options = {}) {
       return ids.filter((id) => !gone.includes(id));
     },
 
-    async addLeftMessage(entry) {
-      const record = {
-        ...structuredClone(entry),
-        id: `left_${randomBytes(9).toString('base64url')}`,
-        createdAt: entry.createdAt ?? iso(),
-      };
-      await call(ADD_LEFT, [record.id, JSON.stringify(record), limits.maxLeftMessages]);
-      return record;
-    },
-
-    async listLeftMessages({ includeResolved = false } = {}) {
-      const ids = await client.zRange(`${prefix}lefto`, 0, -1, { REV: true });
-      if (ids.length === 0) return [];
-      const records = await client.hmGet(`${prefix}left`, ids);
-      return records
-        .filter((json) => typeof json === 'string')
-        .map((json) => JSON.parse(String(json)))
-        .filter((m) => includeResolved || !m.resolvedAt);
-    },
-
-    async resolveLeftMessage(id, agentId, time) {
-      return (await call(RESOLVE_LEFT, [id, agentId, time])) === 1;
-    },
-
-    async createSession(tokenHash, agentId, expiresAt) {
-      const ttl = Math.max(1, expiresAt - now());
-      await client.set(`${prefix}sess:${tokenHash}`, JSON.stringify({ agentId, expiresAt }), {
-        expiration: { type: 'PX', value: ttl },
-      });
-    },
-
-    async getSession(tokenHash) {
-      const json = await client.get(`${prefix}sess:${tokenHash}`);
-      if (!json) return undefined;
-      const session = JSON.parse(json);
-      return session.expiresAt > now() ? session : undefined;
-    },
-
-    async deleteSession(tokenHash) {
-      await client.del(`${prefix}sess:${tokenHash}`);
-    },
-
-    async createLoginToken(tokenHash, agentId, expiresAt) {
-      const ttl = Math.max(1, expiresAt - now());
-      await client.set(`${prefix}login:${tokenHash}`, JSON.stringify({ agentId, expiresAt }), {
-        expiration: { type: 'PX', value: ttl },
-      });
-    },
-
-    async consumeLoginToken(tokenHash) {
-      const json = await client.getDel(`${prefix}login:${tokenHash}`);
-      if (!json) return undefined;
-      const token = JSON.parse(json);
-      return token.expiresAt > now() ? token.agentId : undefined;
-    },
-
     async publish(id, frame, { message, reply, except, to } = {}) {
       const entry = JSON.stringify({
         frame,
@@ -755,7 +577,7 @@ export function createRedisSupportStore(redis, options = {}) {
     async snapshot(id) {
       const reply = await call(SNAPSHOT, [id]);
       if (!Array.isArray(reply)) return undefined;
-      const conversation = /** @type {SupportConversation} */ (toConversation(reply[0]));
+      const conversation = /** @type {StreamConversation} */ (toConversation(reply[0]));
       const hash = pairs(reply[0][0]);
       const replyHash = pairs(reply[2]);
       return {
@@ -849,98 +671,6 @@ export function createRedisSupportStore(redis, options = {}) {
 
     async attachedVisitors(id) {
       return client.zCount(`${prefix}sp:${id}`, `(${Date.now()}`, '+inf');
-    },
-
-    async attachAgent(agentId, socketId, ttlMs) {
-      const key = `${prefix}ag:${agentId}`;
-      await client
-        .multi()
-        .zAdd(key, { score: Date.now() + ttlMs, value: socketId })
-        .pExpire(key, ttlMs * 2)
-        .sAdd(`${prefix}agents`, agentId)
-        .del(`${prefix}agg:${agentId}`)
-        .exec();
-    },
-
-    async detachAgent(agentId, socketId, graceMs) {
-      await call(DETACH_AGENT, [agentId, socketId, Date.now(), Math.max(1, graceMs)]);
-    },
-
-    async onlineAgents() {
-      return new Set((await call(ONLINE_AGENTS, [Date.now()])).map(String));
-    },
-
-    async publishConsole(event) {
-      await client.publish(consoleChannel, JSON.stringify(event));
-    },
-
-    async subscribeConsole(listener) {
-      consoleListeners.add(listener);
-      if (!consoleSubscribed) {
-        consoleSubscribed = true;
-        await subscriber.subscribe(consoleChannel, (message) => {
-          let event;
-          try {
-            event = JSON.parse(message);
-          } catch {
-            return;
-          }
-          for (const l of consoleListeners) l(event);
-        });
-      }
-      return async () => {
-        consoleListeners.delete(listener);
-      };
-    },
-
-    async publishChannel(name, payload) {
-      await client.publish(`${prefix}ch:${name}`, JSON.stringify(payload));
-    },
-
-    async subscribeChannel(name, listener) {
-      const full = `${prefix}ch:${name}`;
-      let entry = channels.get(full);
-      if (!entry) {
-        const listeners = new Set([listener]);
-        const ready = subscriber.subscribe(full, dispatchChannel);
-        entry = { listeners, ready };
-        channels.set(full, entry);
-        const own = entry;
-        ready.catch(() => {
-          if (channels.get(full) === own) channels.delete(full);
-        });
-      } else {
-        entry.listeners.add(listener);
-      }
-      await entry.ready;
-      const own = entry;
-      return async () => {
-        own.listeners.delete(listener);
-        if (own.listeners.size > 0 || channels.get(full) !== own) return;
-        channels.delete(full);
-        await subscriber.unsubscribe(full, dispatchChannel).catch(() => {});
-      };
-    },
-
-    async joinRoom(roomId, userId, socketId, ttlMs) {
-      const args = [Date.now(), socketId, userId, ttlMs];
-      return (await run(JOIN_ROOM, roomKeys(roomId), args)) === 1;
-    },
-
-    async leaveRoom(roomId, socketId) {
-      const user = await run(LEAVE_ROOM, roomKeys(roomId), [Date.now(), socketId]);
-      return typeof user === 'string' ? user : undefined;
-    },
-
-    async roomPresence(roomId) {
-      /** @type {string[]} */
-      const values = (await run(ROOM_PRESENCE, roomKeys(roomId), [Date.now()])).map(String);
-      const sockets = values.map((value) => {
-        const space = value.indexOf(' ');
-        return { arrived: Number(value.slice(0, space)), userId: value.slice(space + 1) };
-      });
-      sockets.sort((a, b) => a.arrived - b.arrived);
-      return [...new Set(sockets.map((s) => s.userId))];
     },
   };
 }

@@ -8,7 +8,7 @@
  * token in the URL, kept hashed, consumed on first use, and exchanged for a session cookie.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { parseCookies } from '../platform/http/cookies.js';
+import { parseCookies } from '../../platform/http/cookies.js';
 import { verifyAgainstNothing, verifyPassword } from './passwords.js';
 
 export const SESSION_COOKIE = 'cw_agent';
@@ -28,7 +28,7 @@ const TOKEN = /^[\w-]{43}$/;
 
 /**
  * @param {object} deps
- * @param {import('../store/support-store.js').SupportStore} deps.store
+ * @param {import('./store.js').SessionStore} deps.store
  * @param {AgentAccount[]} deps.agents
  * @param {() => number} [deps.now]
  */

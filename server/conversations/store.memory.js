@@ -1,59 +1,14 @@
 /**
- * Conversations and their messages, in memory. Everything the `events`, `rooms` and `threads`
- * endpoints keep goes through this interface, and every method is async and hands out copies,
- * so a shared store (Redis, a database) can take its place without touching the protocols.
- *
- * A conversation is an `events` chat, a room or a thread (`kind`), owned by the visitor who
- * created it. Messages are opaque JSON records in the shape their protocol documents; the store
- * only needs an `id`.
- *
- * Bounds, so a demo left running cannot be filled up by one visitor or by many:
- * - conversations idle (no read, no write) for `idleTtlMs` are forgotten;
- * - past `maxConversations` in all, the least recently used go first;
- * - past `maxConversationsPerOwner` for one visitor, that visitor's least recently used goes;
- * - a conversation keeps its last `maxMessagesPerConversation` messages (older ones drop off,
- *   and `total` in listings counts what is kept);
- * - `markUserSeen` remembers at most `maxUsers` users, least recently seen forgotten first.
+ * The ConversationStore (store.js) in this process's memory, with an overall cap on
+ * conversations and users besides the bounds both stores keep.
  */
+import { DEFAULT_LIMITS } from './store.js';
 
 /**
- * @typedef {'chat' | 'room' | 'thread'} ConversationKind
- * @typedef {{ id: string } & Record<string, unknown>} MessageRecord
- * @typedef {object} Conversation
- * @property {ConversationKind} kind
- * @property {string} id
- * @property {string} owner the visitor (token subject) who created it
- * @property {string} created_at ISO time
- * @property {string} updated_at ISO time of the last change
- * @property {string} [last_message_at]
- * @property {number} message_count
- * @property {Record<string, unknown>} data protocol-specific fields (a chat's title, config…)
- * @typedef {object} MessagePage
- * @property {MessageRecord[]} messages
- * @property {number} total
+ * @typedef {import('./store.js').Conversation} Conversation
+ * @typedef {import('./store.js').ConversationKind} ConversationKind
+ * @typedef {import('./store.js').MessageRecord} MessageRecord
  */
-
-/**
- * @typedef {object} ConversationStore
- * @property {(kind: ConversationKind, id: string, owner: string, data?: Record<string, unknown>) => Promise<{ conversation: Conversation, created: boolean }>} ensureConversation
- *   the conversation with this id, created for `owner` when there is none
- * @property {(kind: ConversationKind, id: string) => Promise<Conversation | undefined>} getConversation
- * @property {(kind: ConversationKind, owner: string) => Promise<Conversation[]>} listConversations
- *   most recently updated first
- * @property {(kind: ConversationKind, id: string) => Promise<boolean>} deleteConversation
- * @property {(kind: ConversationKind, id: string, message: MessageRecord) => Promise<boolean>} appendMessage
- *   false when the conversation no longer exists
- * @property {(kind: ConversationKind, id: string, page?: { offset?: number, limit?: number, order?: 'asc' | 'desc' }) => Promise<MessagePage | undefined>} listMessages
- * @property {(userId: string) => Promise<boolean>} markUserSeen true the first time a user is seen
- */
-
-export const DEFAULT_LIMITS = Object.freeze({
-  idleTtlMs: 24 * 60 * 60_000,
-  maxConversations: 10_000,
-  maxConversationsPerOwner: 50,
-  maxMessagesPerConversation: 500,
-  maxUsers: 100_000,
-});
 
 /**
  * @typedef {{ meta: Conversation, messages: MessageRecord[], lastUsed: number, useSeq: number }} Entry
@@ -63,9 +18,9 @@ export const DEFAULT_LIMITS = Object.freeze({
 
 /**
  * @param {Partial<typeof DEFAULT_LIMITS> & { now?: () => number }} [options]
- * @returns {ConversationStore}
+ * @returns {import('./store.js').ConversationStore}
  */
-export function createMemoryStore(options = {}) {
+export function createMemoryConversationStore(options = {}) {
   const { now = Date.now, ...overrides } = options;
   /** @type {{ -readonly [K in keyof typeof DEFAULT_LIMITS]: number }} */
   const limits = { ...DEFAULT_LIMITS, ...overrides };

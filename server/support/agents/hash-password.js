@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Prints the scrypt hash of an agent's password for AGENT_ACCOUNTS or AGENT_ACCOUNTS_FILE:
 //
-//   node server/agents/hash-password.js            # asks for it (not echoed)
-//   printf %s "$PASSWORD" | node server/agents/hash-password.js
+//   node server/support/agents/hash-password.js            # asks for it (not echoed)
+//   printf %s "$PASSWORD" | node server/support/agents/hash-password.js
 //
 // The password is read from the terminal or stdin, never from the command line, where it
 // would end up in the shell's history and in the process list.

@@ -2,7 +2,7 @@
  * Who may sign in to the agent console, and when the team takes chats, from the environment:
  *
  * - `AGENT_ACCOUNTS=maya:<hash>,sam:<hash>`: sign-in names with scrypt hashes from
- *   `node server/agents/hash-password.js`; the name shown to visitors is the sign-in name with a
+ *   `node server/support/agents/hash-password.js`; the name shown to visitors is the sign-in name with a
  *   capital first letter;
  * - `AGENT_ACCOUNTS_FILE=agents.json`: `[{"name","displayName"?,"avatar"?,"passwordHash"}]`;
  * - `AGENT_HOURS=09:00-17:00` and `AGENT_TIMEZONE=Europe/Berlin` (default UTC): outside these
@@ -55,7 +55,7 @@ export function readAgentConfig(env, { readFile = (path) => readFileSync(path, '
       warnings.push(`AGENT_ACCOUNTS: "${entry.slice(0, 40)}" is not name:hash; skipped.`);
     } else if (!isPasswordHash(passwordHash)) {
       warnings.push(
-        `AGENT_ACCOUNTS: the hash of ${id} is not from server/agents/hash-password.js; skipped.`,
+        `AGENT_ACCOUNTS: the hash of ${id} is not from server/support/agents/hash-password.js; skipped.`,
       );
     } else {
       add({ id, name: id.charAt(0).toUpperCase() + id.slice(1), passwordHash }, 'AGENT_ACCOUNTS');
@@ -99,7 +99,7 @@ function fileAccount(item) {
     return '"name" must be 1-32 letters, digits, dots, dashes or underscores; skipped.';
   }
   if (!isPasswordHash(passwordHash)) {
-    return `"passwordHash" of ${name} is not from server/agents/hash-password.js; skipped.`;
+    return `"passwordHash" of ${name} is not from server/support/agents/hash-password.js; skipped.`;
   }
   /** @type {AgentAccount} */
   const account = {

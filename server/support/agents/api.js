@@ -24,8 +24,8 @@
  * and bodies must be JSON, which a cross-site form cannot send.
  */
 import { STATUS_CODES } from 'node:http';
-import { HttpError, readJsonBody } from '../platform/http/body.js';
-import { sendJson } from '../platform/http/respond.js';
+import { HttpError, readJsonBody } from '../../platform/http/body.js';
+import { sendJson } from '../../platform/http/respond.js';
 import {
   SESSION_TTL_MS,
   clearedSessionCookie,
@@ -52,8 +52,8 @@ const STATUS = Object.freeze({ gone: 404, forbidden: 403, conflict: 409, invalid
 /**
  * @param {object} deps
  * @param {import('./auth.js').AgentAuth} deps.auth
- * @param {import('../stream/service.js').ConversationService} deps.conversations
- * @param {import('../platform/http/static.js').StaticHandler} deps.serveScript files of dist/agent/
+ * @param {import('../../stream/service.js').ConversationService} deps.conversations
+ * @param {import('../../platform/http/static.js').StaticHandler} deps.serveScript files of dist/agent/
  * @param {{ exceeded(key: string): boolean | Promise<boolean>, fail(key: string): unknown }} deps.signInLimiter
  *   failed sign-ins per address, counted in the store so the limit holds on every process
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, pathname: string) => Promise<void>}

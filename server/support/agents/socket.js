@@ -10,9 +10,9 @@
  * `transferred` {conversationId, from}. Console → server: `watch` {conversationId | null},
  * `ping` (→ `pong`). Actions go over HTTP (agents/api.js), where they get a status code.
  */
-import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
+import { parseObjectFrame, sendFrame } from '../../platform/ws/send.js';
 import { isOwnOrigin } from './auth.js';
-import { refuseUpgrade as refuse } from '../platform/http/respond.js';
+import { refuseUpgrade as refuse } from '../../platform/http/respond.js';
 
 export const AGENT_SOCKET_PATH = '/agent/ws';
 const CONVERSATION_ID = /^[\w-]{1,64}$/;
@@ -21,7 +21,7 @@ const CONVERSATION_ID = /^[\w-]{1,64}$/;
  * @param {object} deps
  * @param {import('ws').WebSocketServer} deps.wss
  * @param {import('./auth.js').AgentAuth} deps.auth
- * @param {import('../stream/service.js').ConversationService} deps.conversations
+ * @param {import('../../stream/service.js').ConversationService} deps.conversations
  * @param {() => number} [deps.now]
  * @param {{ error(...args: unknown[]): void }} deps.logger
  * @returns {(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => boolean}
@@ -64,7 +64,7 @@ export function createAgentUpgrade({ wss, auth, conversations, now = Date.now, l
    * @param {import('./auth.js').AgentSession} session
    */
   function open(ws, session) {
-    /** @type {import('../stream/service.js').AgentSocket} */
+    /** @type {import('../../stream/service.js').AgentSocket} */
     const agentSocket = {
       agent: session.agent,
       watching: undefined,

@@ -5,22 +5,19 @@
  */
 import { createConversationService } from '../stream/service.js';
 import { createStaticHandler } from '../platform/http/static.js';
-import { createMemorySupportStore } from '../store/support-store.js';
-import { createMemoryStoreSet } from '../store/index.js';
-import { SIGN_IN_LIMIT, createAgentHandler } from './api.js';
-import { createAgentAuth } from './auth.js';
-import { createAgentUpgrade } from './socket.js';
+import { SIGN_IN_LIMIT, createAgentHandler } from './agents/api.js';
+import { createAgentAuth } from './agents/auth.js';
+import { createAgentUpgrade } from './agents/socket.js';
 
 // A visitor may leave a few messages for the team, not fill the console with them.
 const LEFT_MESSAGE_LIMIT = { limit: 5, windowMs: 10 * 60_000 };
 
 /**
  * @typedef {object} DeskOptions
- * @property {import('./accounts.js').AgentAccount[]} [agents] who may sign in to `/agent`
- * @property {import('./hours.js').Hours} [agentHours] unset: any hour
+ * @property {import('./agents/accounts.js').AgentAccount[]} [agents] who may sign in to `/agent`
+ * @property {import('./agents/hours.js').Hours} [agentHours] unset: any hour
  * @property {number} [agentOnlineGraceMs] an agent counts as online this long after their
  *   console closed (a reload)
- * @property {import('../store/support-store.js').SupportStore} [supportStore]
  * @property {string} agentDistDir the built console script (dist/agent/)
  * @property {() => number} [now] the clock for opening hours and timestamps; tests fix it
  * @property {number} [replyLeaseMs] how long another process waits before taking over a reply
@@ -32,8 +29,11 @@ const LEFT_MESSAGE_LIMIT = { limit: 5, windowMs: 10 * 60_000 };
 /**
  * @param {DeskOptions & {
  *   bot: import('../bots/index.js').Bot,
- *   seen: import('../store/index.js').RecentIds,
- *   limiter?: import('../store/index.js').Store['limiter'],
+ *   streamStore: import('../stream/store.js').StreamStore,
+ *   supportStore: import('./store.js').SupportStore,
+ *   sessionStore: import('./agents/store.js').SessionStore,
+ *   seen: import('../platform/store.js').RecentIds,
+ *   limiter: (name: string, rule: { limit: number, windowMs: number }) => import('../platform/store.js').SharedLimiter,
  *   wss: import('ws').WebSocketServer,
  *   logger: { error(...args: unknown[]): void },
  * }} options
@@ -44,18 +44,21 @@ export function createSupportDesk(options) {
     agentHours,
     agentOnlineGraceMs,
     now = Date.now,
-    supportStore: store = createMemorySupportStore({ now }),
+    streamStore,
+    supportStore,
+    sessionStore,
     agentDistDir,
     bot,
     seen,
+    limiter,
     wss,
     logger,
   } = options;
-  const limiter = options.limiter ?? createMemoryStoreSet({ now }).limiter;
   const signIns = limiter('sign-in', SIGN_IN_LIMIT);
 
   const conversations = createConversationService({
-    store,
+    store: streamStore,
+    support: supportStore,
     bot,
     seen,
     agents,
@@ -67,7 +70,7 @@ export function createSupportDesk(options) {
     abandonGraceMs: options.abandonGraceMs,
     logger,
   });
-  const auth = createAgentAuth({ store, agents, now });
+  const auth = createAgentAuth({ store: sessionStore, agents, now });
   const handleHttp = createAgentHandler({
     auth,
     conversations,
