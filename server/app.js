@@ -186,7 +186,7 @@ export async function createApp(options = {}) {
   const routes = socketRoutes({
     store,
     bot,
-    conversations: desk.conversations,
+    stream: desk.stream,
     hub,
     channels,
     logger,

@@ -11,21 +11,21 @@ import { handleStreamConnection } from './stream/socket.js';
  * @param {object} deps
  * @param {import('./conversations/store.js').ConversationStore} deps.store
  * @param {import('./bots/index.js').Bot} deps.bot
- * @param {import('./stream/service.js').ConversationService} deps.conversations the
- *   `stream` endpoint's conversations, shared with the agent console
+ * @param {import('./stream/service.js').StreamService} deps.stream the `stream` endpoint's
+ *   conversations, shared with the agent console
  * @param {import('./rooms/hub.js').RoomHub} deps.hub
  * @param {import('./platform/ws/channels.js').Channels} deps.channels
  * @param {{ error(...args: unknown[]): void }} deps.logger
  * @returns {import('./platform/ws/upgrade.js').UpgradeRoute[]}
  */
-export function socketRoutes({ store, bot, conversations, hub, channels, logger }) {
+export function socketRoutes({ store, bot, stream, hub, channels, logger }) {
   return [
     {
       path: /^\/ws$/,
       refuse: 'handshake',
       credential: (url) => url.searchParams.get('token'),
       open: (ws, { visitor }) =>
-        handleStreamConnection(ws, { visitorId: verified(visitor).sub, conversations, logger }),
+        handleStreamConnection(ws, { visitorId: verified(visitor).sub, stream, logger }),
     },
     {
       // Before the rooms route: `chat` is not a room id, and rooms only take UUIDs.

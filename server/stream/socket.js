@@ -55,7 +55,7 @@
  */
 import WebSocket from 'ws';
 import { MAX_CONTENT_LENGTH } from '../platform/limits/messages.js';
-import { TEXTS } from './service.js';
+import { TEXTS } from './texts.js';
 import { createStreamRateLimit } from './rate.js';
 
 export const FEATURES = Object.freeze([
@@ -89,10 +89,10 @@ export const MESSAGES = Object.freeze({
  * @param {WebSocket} ws an open socket whose token has been verified
  * @param {object} deps
  * @param {string} deps.visitorId the token's `sub`
- * @param {import('./service.js').ConversationService} deps.conversations
+ * @param {import('./service.js').StreamService} deps.stream
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
-export function handleStreamConnection(ws, { visitorId, conversations, logger }) {
+export function handleStreamConnection(ws, { visitorId, stream, logger }) {
   let frames = Promise.resolve();
   const rate = createStreamRateLimit();
 
@@ -107,9 +107,9 @@ export function handleStreamConnection(ws, { visitorId, conversations, logger })
     send({ type: 'error', message, ...(clientMessageId ? { clientMessageId } : {}) });
 
   ws.on('error', (err) => logger.error(`[ws] socket error for visitor ${visitorId}:`, err));
-  /** @type {import('./service.js').VisitorSocket} */
+  /** @type {import('./ports.js').VisitorSocket} */
   const socket = { send, extended: false };
-  const visitor = conversations.connectVisitor(visitorId, socket);
+  const visitor = stream.connectVisitor(visitorId, socket);
   ws.on('close', () => visitor.close());
 
   ws.on('message', (data, isBinary) => {

@@ -19,7 +19,8 @@
  * subscriber that hears frame N can read everything up to N. Keys are named inside the scripts,
  * which is fine on one Redis (with replicas, Sentinel) but not on Redis Cluster.
  *
- * Over 400 lines because of those scripts: each sits next to the method that runs it.
+ * Over 400 lines because of those scripts: its keys are named, and its atomic steps written, in
+ * this one file.
  */
 import { randomBytes } from 'node:crypto';
 import { pairs } from '../platform/redis.js';

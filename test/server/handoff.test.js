@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHours } from '../../server/support/agents/hours.js';
-import { TEXTS } from '../../server/stream/service.js';
+import { TEXTS } from '../../server/support/texts.js';
 import { chat, types } from './helpers.js';
 import {
   Agent,

@@ -52,13 +52,13 @@ const STATUS = Object.freeze({ gone: 404, forbidden: 403, conflict: 409, invalid
 /**
  * @param {object} deps
  * @param {import('./auth.js').AgentAuth} deps.auth
- * @param {import('../../stream/service.js').ConversationService} deps.conversations
+ * @param {import('../desk.js').Desk} deps.desk
  * @param {import('../../platform/http/static.js').StaticHandler} deps.serveScript files of dist/agent/
  * @param {{ exceeded(key: string): boolean | Promise<boolean>, fail(key: string): unknown }} deps.signInLimiter
  *   failed sign-ins per address, counted in the store so the limit holds on every process
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, pathname: string) => Promise<void>}
  */
-export function createAgentHandler({ auth, conversations, serveScript, signInLimiter }) {
+export function createAgentHandler({ auth, desk, serveScript, signInLimiter }) {
   /**
    * @type {Array<{ method: string, path: RegExp, handle: (request: AgentRequest) => Promise<{ status: number, body?: unknown }> }>}
    */
@@ -76,7 +76,7 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
       path: /^\/agent\/api\/session$/,
       handle: async ({ req, res, session }) => {
         await auth.endSession(session);
-        await conversations.signOut(session.agent);
+        await desk.signOut(session.agent);
         res.setHeader('Set-Cookie', clearedSessionCookie({ secure: isHttps(req) }));
         return { status: 204 };
       },
@@ -84,13 +84,13 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
     {
       method: 'GET',
       path: /^\/agent\/api\/inbox$/,
-      handle: async () => ({ status: 200, body: await conversations.inbox() }),
+      handle: async () => ({ status: 200, body: await desk.inbox() }),
     },
     {
       method: 'GET',
       path: /^\/agent\/api\/conversations\/([\w-]{1,64})$/,
       handle: async ({ params: [id] }) => {
-        const view = await conversations.conversationView(/** @type {string} */ (id));
+        const view = await desk.conversationView(/** @type {string} */ (id));
         return view ? { status: 200, body: view } : notFound();
       },
     },
@@ -98,14 +98,14 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
       method: 'POST',
       path: /^\/agent\/api\/conversations\/([\w-]{1,64})\/take$/,
       handle: async ({ params: [id], session }) =>
-        outcome(await conversations.take(session.agent, /** @type {string} */ (id))),
+        outcome(await desk.take(session.agent, /** @type {string} */ (id))),
     },
     {
       method: 'POST',
       path: /^\/agent\/api\/conversations\/([\w-]{1,64})\/messages$/,
       handle: async ({ params: [id], session, body }) => {
         const { content, clientMessageId } = await body();
-        const result = await conversations.agentMessage(
+        const result = await desk.agentMessage(
           session.agent,
           /** @type {string} */ (id),
           content,
@@ -124,11 +124,7 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
       handle: async ({ params: [id], session, body }) => {
         const { active } = await body();
         if (typeof active !== 'boolean') return invalid('"active" must be true or false');
-        const result = await conversations.agentTyping(
-          session.agent,
-          /** @type {string} */ (id),
-          active,
-        );
+        const result = await desk.agentTyping(session.agent, /** @type {string} */ (id), active);
         return result.status === 'ok' ? { status: 204 } : outcome(result);
       },
     },
@@ -136,29 +132,27 @@ export function createAgentHandler({ auth, conversations, serveScript, signInLim
       method: 'POST',
       path: /^\/agent\/api\/conversations\/([\w-]{1,64})\/handback$/,
       handle: async ({ params: [id], session }) =>
-        outcome(await conversations.handBack(session.agent, /** @type {string} */ (id))),
+        outcome(await desk.handBack(session.agent, /** @type {string} */ (id))),
     },
     {
       method: 'POST',
       path: /^\/agent\/api\/conversations\/([\w-]{1,64})\/close$/,
       handle: async ({ params: [id], session }) =>
-        outcome(await conversations.close(session.agent, /** @type {string} */ (id))),
+        outcome(await desk.close(session.agent, /** @type {string} */ (id))),
     },
     {
       method: 'POST',
       path: /^\/agent\/api\/conversations\/([\w-]{1,64})\/transfer$/,
       handle: async ({ params: [id], session, body }) => {
         const { agent } = await body();
-        return outcome(
-          await conversations.transfer(session.agent, /** @type {string} */ (id), agent),
-        );
+        return outcome(await desk.transfer(session.agent, /** @type {string} */ (id), agent));
       },
     },
     {
       method: 'POST',
       path: /^\/agent\/api\/left-messages\/([\w-]{1,64})\/resolve$/,
       handle: async ({ params: [id], session }) =>
-        (await conversations.resolveLeftMessage(session.agent, /** @type {string} */ (id)))
+        (await desk.resolveLeftMessage(session.agent, /** @type {string} */ (id)))
           ? { status: 204 }
           : notFound(),
     },

@@ -21,13 +21,13 @@ const CONVERSATION_ID = /^[\w-]{1,64}$/;
  * @param {object} deps
  * @param {import('ws').WebSocketServer} deps.wss
  * @param {import('./auth.js').AgentAuth} deps.auth
- * @param {import('../../stream/service.js').ConversationService} deps.conversations
+ * @param {import('../desk.js').Desk} deps.desk
  * @param {() => number} [deps.now]
  * @param {{ error(...args: unknown[]): void }} deps.logger
  * @returns {(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => boolean}
  *   false when the request is not for the agent socket, to be routed elsewhere
  */
-export function createAgentUpgrade({ wss, auth, conversations, now = Date.now, logger }) {
+export function createAgentUpgrade({ wss, auth, desk, now = Date.now, logger }) {
   return function handleAgentUpgrade(req, socket, head) {
     const pathname = (req.url ?? '/').split('?')[0];
     if (pathname !== AGENT_SOCKET_PATH) return false;
@@ -64,7 +64,7 @@ export function createAgentUpgrade({ wss, auth, conversations, now = Date.now, l
    * @param {import('./auth.js').AgentSession} session
    */
   function open(ws, session) {
-    /** @type {import('../../stream/service.js').AgentSocket} */
+    /** @type {import('../consoles.js').AgentSocket} */
     const agentSocket = {
       agent: session.agent,
       watching: undefined,
@@ -73,7 +73,7 @@ export function createAgentUpgrade({ wss, auth, conversations, now = Date.now, l
       },
       close: () => ws.close(4001, 'Signed out'),
     };
-    const link = conversations.connectAgent(agentSocket);
+    const link = desk.connectAgent(agentSocket);
     const expiry = setTimeout(
       () => ws.close(4001, 'Session expired'),
       Math.max(0, session.expiresAt - now()),
