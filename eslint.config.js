@@ -58,7 +58,7 @@ export default tseslint.config(
     rules: PROMISE_RULES,
   },
   {
-    files: ['src/agent-console/**/*.ts'],
+    files: ['apps/**/*.ts'],
     languageOptions: {
       parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },

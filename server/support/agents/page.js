@@ -1,6 +1,6 @@
 /**
  * The agent console's HTML. Everything it runs comes from `/agent/agent-console.js` (built from
- * src/agent-console/ by vite.agent.config.ts); styles are set by the script as constructed
+ * apps/agent-console/ by vite.agent.config.ts); styles are set by the script as constructed
  * stylesheets, so the page needs no inline script or style and its policy can be strict.
  */
 

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { markdown } from '../markdown/index.js';
+import { markdown } from '../../src/markdown/index.js';
 import {
   ApiError,
   api,
