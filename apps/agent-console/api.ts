@@ -1,89 +1,25 @@
 /**
- * The agent console's side of the reference server's `/agent/api/` (see server/agents/api.js):
- * the shapes it answers with, and one fetch helper. The session is an HttpOnly cookie the
- * browser sends by itself; the console never sees it.
+ * The console's calls to the reference server's `/agent/api/` (server/support/agents/api.js),
+ * each answer checked by decode.ts. The session is an HttpOnly cookie the browser sends by
+ * itself; the console never sees it.
  */
-
-export interface AgentInfo {
-  id: string;
-  name: string;
-  avatar?: string;
-}
-
-export type ChatState = 'queued' | 'assigned' | 'bot' | 'closed';
-
-export interface ChatSummary {
-  id: string;
-  /** "Visitor 3F2A": visitors are anonymous. */
-  visitor: string;
-  /** A tab of theirs is open. */
-  online: boolean;
-  state: ChatState;
-  queuedAt?: string;
-  position?: number;
-  agent?: AgentInfo;
-  assignedAt?: string;
-  closedAt?: string;
-  updatedAt: string;
-  lastVisitorMessage?: string;
-  lastVisitorMessageAt?: string;
-  visitorTyping: boolean;
-}
-
-export type Role = 'user' | 'assistant' | 'agent' | 'system';
-
-export interface ConsoleMessage {
-  messageId: string;
-  role: Role;
-  content: string;
-  timestamp: string;
-  clientMessageId?: string;
-  agent?: AgentInfo;
-  /** An agent message reached an open window of the visitor. */
-  deliveredAt?: string;
-  /** A bot reply still arriving. */
-  state?: 'streaming';
-}
-
-export interface LeftMessage {
-  id: string;
-  conversationId: string;
-  visitor: string;
-  email: string;
-  message: string;
-  createdAt: string;
-}
-
-export interface Inbox {
-  serverTime: string;
-  waiting: ChatSummary[];
-  assigned: ChatSummary[];
-  bot: ChatSummary[];
-  leftMessages: LeftMessage[];
-  agents: Array<AgentInfo & { online: boolean }>;
-  availability: {
-    takingChats: boolean;
-    reason?: 'nobody-online' | 'outside-hours';
-    hours?: string;
-  };
-}
-
-export interface ConversationView {
-  conversation: ChatSummary;
-  messages: ConsoleMessage[];
-}
+import { obj } from '../../src/protocols/frames.js';
+import { decodeAgent, decodeMessage, decodeSummary, decodeView } from './decode.js';
+import type { Text } from './i18n/index.js';
+import type { AgentInfo, ChatSummary, ConsoleMessage, ConversationView } from './model.js';
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string,
+    /** What the agent is told: the server's `detail`, or the console's own words. */
+    readonly text: Text,
   ) {
-    super(message);
+    super('raw' in text ? text.raw : text.key);
   }
 }
 
 /** One JSON call; anything but 2xx becomes an ApiError with the server's `detail`. */
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -93,7 +29,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
-    throw new ApiError(0, 'The server cannot be reached. Check the connection and try again.');
+    throw new ApiError(0, { key: 'unreachable' });
   }
   const text = await response.text();
   let json: unknown;
@@ -103,42 +39,62 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     json = undefined;
   }
   if (!response.ok) {
-    const detail =
-      json && typeof json === 'object' && 'detail' in json && typeof json.detail === 'string'
-        ? json.detail
-        : `The server answered ${response.status}.`;
-    throw new ApiError(response.status, detail);
+    const detail = obj(json)?.detail;
+    throw new ApiError(
+      response.status,
+      typeof detail === 'string'
+        ? { raw: detail }
+        : { key: 'serverAnswered', values: { status: response.status } },
+    );
   }
-  return json as T;
+  return json;
 }
 
+/** The answer's field, decoded, or an error the agent can read when the server sent nonsense. */
+function field<T>(json: unknown, name: string, decode: (value: unknown) => T | undefined): T {
+  const value = decode(obj(json)?.[name]);
+  if (value === undefined)
+    throw new ApiError(200, { key: 'serverAnswered', values: { status: 200 } });
+  return value;
+}
+
+const conversationPath = (id: string) => `/agent/api/conversations/${encodeURIComponent(id)}`;
+
 export const api = {
-  me: () => call<{ agent: AgentInfo }>('GET', '/agent/api/session'),
-  signIn: (name: string, password: string) =>
-    call<{ agent: AgentInfo }>('POST', '/agent/api/session', { name, password }),
-  signOut: () => call<void>('DELETE', '/agent/api/session'),
-  conversation: (id: string) =>
-    call<ConversationView>('GET', `/agent/api/conversations/${encodeURIComponent(id)}`),
-  act: (id: string, action: 'take' | 'handback' | 'close', body: object = {}) =>
-    call<{ conversation: ChatSummary }>(
-      'POST',
-      `/agent/api/conversations/${encodeURIComponent(id)}/${action}`,
-      body,
+  me: async (): Promise<AgentInfo> =>
+    field(await call('GET', '/agent/api/session'), 'agent', decodeAgent),
+  signIn: async (name: string, password: string): Promise<AgentInfo> =>
+    field(await call('POST', '/agent/api/session', { name, password }), 'agent', decodeAgent),
+  signOut: async (): Promise<void> => {
+    await call('DELETE', '/agent/api/session');
+  },
+  conversation: async (id: string): Promise<ConversationView> => {
+    const view = decodeView(await call('GET', conversationPath(id)));
+    if (!view) throw new ApiError(200, { key: 'serverAnswered', values: { status: 200 } });
+    return view;
+  },
+  act: async (id: string, action: 'take' | 'handback' | 'close'): Promise<ChatSummary> =>
+    field(
+      await call('POST', `${conversationPath(id)}/${action}`, {}),
+      'conversation',
+      decodeSummary,
     ),
-  transfer: (id: string, agent: string) =>
-    call<{ conversation: ChatSummary }>(
-      'POST',
-      `/agent/api/conversations/${encodeURIComponent(id)}/transfer`,
-      { agent },
+  transfer: async (id: string, agent: string): Promise<ChatSummary> =>
+    field(
+      await call('POST', `${conversationPath(id)}/transfer`, { agent }),
+      'conversation',
+      decodeSummary,
     ),
-  send: (id: string, content: string, clientMessageId: string) =>
-    call<{ message: ConsoleMessage; delivered: boolean }>(
-      'POST',
-      `/agent/api/conversations/${encodeURIComponent(id)}/messages`,
-      { content, clientMessageId },
+  send: async (id: string, content: string, clientMessageId: string): Promise<ConsoleMessage> =>
+    field(
+      await call('POST', `${conversationPath(id)}/messages`, { content, clientMessageId }),
+      'message',
+      decodeMessage,
     ),
-  typing: (id: string, active: boolean) =>
-    call<void>('POST', `/agent/api/conversations/${encodeURIComponent(id)}/typing`, { active }),
-  resolveLeftMessage: (id: string) =>
-    call<void>('POST', `/agent/api/left-messages/${encodeURIComponent(id)}/resolve`, {}),
+  typing: async (id: string, active: boolean): Promise<void> => {
+    await call('POST', `${conversationPath(id)}/typing`, { active });
+  },
+  resolveLeftMessage: async (id: string): Promise<void> => {
+    await call('POST', `/agent/api/left-messages/${encodeURIComponent(id)}/resolve`, {});
+  },
 };

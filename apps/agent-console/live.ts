@@ -1,20 +1,23 @@
 /**
- * The console's live socket (`/agent/ws`): reconnects with exponential backoff and full jitter
- * (1 s doubling to 30 s), pings every 25 s so idle proxies keep it open, and reports a close
- * with 4001 (the session ended) as signed out rather than retrying.
+ * The console's live socket (`/agent/ws`): reconnects with the widget's backoff (exponential,
+ * full jitter: src/connection/backoff.ts), pings every 25 s so idle proxies keep it open, and
+ * reports a close with 4001 (the session ended) as signed out rather than retrying. Frames reach
+ * the console decoded (decode.ts); anything else is dropped here.
  */
+import { backoffDelay } from '../../src/connection/backoff.js';
+import { decodeFrame } from './decode.js';
+import type { ServerEvent } from './model.js';
 
 export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'signed-out';
 
 export interface LiveHandlers {
-  frame(frame: Record<string, unknown>): void;
+  event(event: ServerEvent): void;
   status(status: LiveStatus): void;
   /** Just (re)connected: send what the server must know again (the chat being watched). */
   opened(): void;
 }
 
 const PING_MS = 25_000;
-const MAX_DELAY_MS = 30_000;
 
 export class LiveSocket {
   #ws: WebSocket | undefined;
@@ -58,17 +61,9 @@ export class LiveSocket {
       clearInterval(this.#ping);
       this.#ping = setInterval(() => this.send({ type: 'ping' }), PING_MS);
     });
-    ws.addEventListener('message', (event) => {
-      if (typeof event.data !== 'string') return;
-      let frame: unknown;
-      try {
-        frame = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (frame && typeof frame === 'object' && !Array.isArray(frame)) {
-        this.#handlers.frame(frame as Record<string, unknown>);
-      }
+    ws.addEventListener('message', (message) => {
+      const event = decodeFrame(message.data);
+      if (event) this.#handlers.event(event);
     });
     ws.addEventListener('close', (event) => {
       clearInterval(this.#ping);
@@ -80,7 +75,7 @@ export class LiveSocket {
       }
       // A refused handshake (an expired session) looks like any other failure to a browser;
       // the console asks the API who it is after a few of them.
-      const delay = Math.random() * Math.min(MAX_DELAY_MS, 1000 * 2 ** this.#attempt);
+      const delay = backoffDelay(this.#attempt);
       this.#attempt += 1;
       this.#handlers.status('reconnecting');
       this.#retry = setTimeout(() => this.#open(), delay);

@@ -4,12 +4,6 @@
  * them (asked for on a button press only; browsers ignore or punish asking unprompted).
  */
 
-const TITLE = 'Agent console';
-
-export function setTitleCount(waiting: number): void {
-  document.title = waiting > 0 ? `(${waiting}) ${TITLE}` : TITLE;
-}
-
 export function canAskForNotifications(): boolean {
   return 'Notification' in window && Notification.permission === 'default';
 }

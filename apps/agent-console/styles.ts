@@ -1,3 +1,7 @@
+/**
+ * The console's look. Over 400 lines because it is one stylesheet for one shadow root, in the
+ * order of the views it styles (views/): the shell, the inbox, the chat, the sign-in form.
+ */
 import { css } from 'lit';
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The agent console's HTML. Everything it runs comes from `/agent/agent-console.js` (built from
  * apps/agent-console/ by vite.agent.config.ts); styles are set by the script as constructed
- * stylesheets, so the page needs no inline script or style and its policy can be strict.
+ * stylesheets, so the page needs no inline script or style and its policy can be strict. It
+ * names no language: the console chooses one by the widget's rules (the browser's languages,
+ * here) and sets the page's `lang` and `dir` to it.
  */
 
 export const CONSOLE_CSP = [
@@ -25,7 +27,7 @@ export const CONSOLE_HEADERS = Object.freeze({
 });
 
 export const CONSOLE_HTML = `<!doctype html>
-<html lang="en">
+<html>
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
