@@ -1,5 +1,6 @@
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';
+import litA11y from 'eslint-plugin-lit-a11y';
 
 const PROMISE_RULES = {
   '@typescript-eslint/no-floating-promises': 'error',
@@ -12,6 +13,8 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   lit.configs['flat/recommended'],
+  // Accessibility in the templates of both apps: the widget and the agent console.
+  { ...litA11y.configs.recommended, files: ['src/**/*.ts', 'apps/**/*.ts'] },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
