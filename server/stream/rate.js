@@ -4,6 +4,7 @@
  * manner: the message past the limit is refused with an `error` frame and the socket stays open,
  * so a client that sends in a burst loses only what it sent too fast and can send it again.
  */
+import { isClientMessageId } from '../platform/limits/messages.js';
 import { createSlidingWindow } from '../platform/limits/rate-limit.js';
 
 export const STREAM_RATE_LIMIT = 10;
@@ -14,8 +15,6 @@ export const STREAM_RATE_MESSAGE = `Too many messages, slow down (at most ${STRE
 // burst of chats must not make a healthy socket look dead. Answering one costs less than the
 // frame that asked for it.
 const EXEMPT_TYPES = new Set(['ping']);
-
-const MAX_ECHOED_ID_LENGTH = 64;
 
 /**
  * @param {object} [options]
@@ -38,11 +37,10 @@ export function createStreamRateLimit({
       if (window.take()) return undefined;
       // Echoed so a client that queues unacknowledged messages knows which one to send again.
       const id = frame?.clientMessageId;
-      const echo = typeof id === 'string' && id.length > 0 && id.length <= MAX_ECHOED_ID_LENGTH;
       return {
         type: 'error',
         message: STREAM_RATE_MESSAGE,
-        ...(echo ? { clientMessageId: id } : {}),
+        ...(isClientMessageId(id) ? { clientMessageId: id } : {}),
       };
     },
   };

@@ -54,7 +54,11 @@
  * and the bot sees at most the last `HISTORY_LIMIT` turns of it.
  */
 import WebSocket from 'ws';
-import { MAX_CONTENT_LENGTH } from '../platform/limits/messages.js';
+import {
+  MAX_CONTENT_LENGTH,
+  MAX_ID_LENGTH,
+  isClientMessageId,
+} from '../platform/limits/messages.js';
 import { TEXTS } from './texts.js';
 import { createStreamRateLimit } from './rate.js';
 
@@ -67,7 +71,6 @@ export const FEATURES = Object.freeze([
   'resume',
   'retry',
 ]);
-export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
 
 export const MESSAGES = Object.freeze({
   connected: 'Connected to chatbot server',
@@ -77,7 +80,7 @@ export const MESSAGES = Object.freeze({
   unknownType: 'Unknown message type',
   emptyContent: 'Message content cannot be empty',
   tooLong: `Message too long (maximum ${MAX_CONTENT_LENGTH} characters)`,
-  invalidClientMessageId: `Invalid clientMessageId (a string of 1-${MAX_CLIENT_MESSAGE_ID_LENGTH} characters)`,
+  invalidClientMessageId: `Invalid clientMessageId (a string of 1-${MAX_ID_LENGTH} characters)`,
   busy: TEXTS.busy,
   replyFailed: TEXTS.replyFailed,
   invalidSeq: 'Invalid lastSeq (a whole number of at least 0)',
@@ -121,7 +124,7 @@ export function handleStreamConnection(ws, { visitorId, stream, logger }) {
         logger.error(`[ws] frame failed for visitor ${visitorId}:`, err);
         // Echoed, so a client that keeps unacknowledged messages sends this one again.
         const id = frame?.type === 'chat' ? frame.clientMessageId : undefined;
-        sendError(MESSAGES.replyFailed, isValidClientMessageId(id) ? String(id) : undefined);
+        sendError(MESSAGES.replyFailed, isClientMessageId(id) ? String(id) : undefined);
       });
   });
 
@@ -161,7 +164,7 @@ export function handleStreamConnection(ws, { visitorId, stream, logger }) {
         } else await visitor.resume(Number(frame.lastSeq));
         break;
       case 'retry':
-        if (typeof frame.messageId !== 'string' || frame.messageId.length > 64) {
+        if (typeof frame.messageId !== 'string' || frame.messageId.length > MAX_ID_LENGTH) {
           sendError(MESSAGES.invalidFormat);
         } else if (!(await visitor.retry(frame.messageId))) {
           sendError(MESSAGES.nothingToRetry);
@@ -177,7 +180,7 @@ export function handleStreamConnection(ws, { visitorId, stream, logger }) {
     const { content, clientMessageId } = frame;
     const echoId = typeof clientMessageId === 'string' ? clientMessageId : undefined;
 
-    if (clientMessageId !== undefined && !isValidClientMessageId(clientMessageId)) {
+    if (clientMessageId !== undefined && !isClientMessageId(clientMessageId)) {
       sendError(MESSAGES.invalidClientMessageId);
       return;
     }
@@ -215,9 +218,4 @@ function parseFrame(text) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   if (typeof value.type !== 'string') return undefined;
   return value;
-}
-
-/** @param {unknown} id */
-function isValidClientMessageId(id) {
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_CLIENT_MESSAGE_ID_LENGTH;
 }

@@ -6,7 +6,7 @@
  * a chat the bot stays silent; after the hand-back it answers again and sees the person's
  * messages as its own turns (stream/turns.js).
  */
-import { MAX_CONTENT_LENGTH } from '../platform/limits/messages.js';
+import { MAX_CONTENT_LENGTH, isClientMessageId } from '../platform/limits/messages.js';
 import { newMessageId } from '../stream/ids.js';
 import { agentRef } from './availability.js';
 
@@ -123,12 +123,9 @@ export function createAgentActions({
    * @returns {Promise<ActionResult | { status: 'ok', message: StreamMessage, delivered: boolean }>}
    */
   async function agentMessage(agent, conversationId, content, clientMessageId) {
-    const key =
-      typeof clientMessageId === 'string' &&
-      clientMessageId.length > 0 &&
-      clientMessageId.length <= 64
-        ? `agent:${agent.id}\n${clientMessageId}`
-        : undefined;
+    const key = isClientMessageId(clientMessageId)
+      ? `agent:${agent.id}\n${clientMessageId}`
+      : undefined;
     // Independent reads at once: one wait for the store instead of three in a row, which under
     // load was most of the time between the POST and the visitor seeing the message.
     const [conversation, earlier, attached] = await Promise.all([

@@ -4,6 +4,7 @@
  * any process, and the agent consoles' events. store.memory.js and store.redis.js implement it;
  * test/server/stores/support.suite.js is its contract.
  */
+import { randomBytes } from 'node:crypto';
 
 /**
  * @typedef {object} LeftMessage
@@ -31,6 +32,20 @@
  *   an event for every agent console on every process
  * @property {(listener: (event: Record<string, unknown>) => void) => Promise<() => Promise<void>>} subscribeConsole
  */
+
+/**
+ * A left message as both stores keep it: a copy of `entry` with its id and time.
+ * @param {Omit<LeftMessage, 'id' | 'createdAt'> & { createdAt?: string }} entry
+ * @param {() => string} iso the store's clock
+ * @returns {LeftMessage}
+ */
+export function newLeftMessage(entry, iso) {
+  return {
+    ...structuredClone(entry),
+    id: `left_${randomBytes(9).toString('base64url')}`,
+    createdAt: entry.createdAt ?? iso(),
+  };
+}
 
 /** At most this many left messages are kept, the oldest dropped first. */
 export const SUPPORT_LIMITS = Object.freeze({ maxLeftMessages: 1000 });

@@ -1,7 +1,6 @@
 /** The SupportStore (store.js) in this process's memory. */
-import { randomBytes } from 'node:crypto';
 import { liveCount } from '../platform/presence.memory.js';
-import { SUPPORT_LIMITS } from './store.js';
+import { SUPPORT_LIMITS, newLeftMessage } from './store.js';
 
 /**
  * @typedef {import('./store.js').LeftMessage} LeftMessage
@@ -26,12 +25,7 @@ export function createMemorySupportStore(options = {}) {
 
   return {
     async addLeftMessage(entry) {
-      /** @type {LeftMessage} */
-      const record = {
-        ...structuredClone(entry),
-        id: `left_${randomBytes(9).toString('base64url')}`,
-        createdAt: entry.createdAt ?? iso(),
-      };
+      const record = newLeftMessage(entry, iso);
       leftMessages.set(record.id, record);
       while (leftMessages.size > limits.maxLeftMessages) {
         const oldest = leftMessages.keys().next().value;

@@ -4,8 +4,7 @@
  * `ag:AGENT` their console socket ids by expiry, `agg:AGENT` the grace after the last one closed.
  * Channel `console` carries the consoles' events.
  */
-import { randomBytes } from 'node:crypto';
-import { SUPPORT_LIMITS } from './store.js';
+import { SUPPORT_LIMITS, newLeftMessage } from './store.js';
 
 // Every script gets the key prefix as ARGV[1].
 const PRELUDE = `
@@ -78,11 +77,7 @@ export function createRedisSupportStore(redis, options = {}) {
 
   return {
     async addLeftMessage(entry) {
-      const record = {
-        ...structuredClone(entry),
-        id: `left_${randomBytes(9).toString('base64url')}`,
-        createdAt: entry.createdAt ?? iso(),
-      };
+      const record = newLeftMessage(entry, iso);
       await call(ADD_LEFT, [record.id, JSON.stringify(record), limits.maxLeftMessages]);
       return record;
     },

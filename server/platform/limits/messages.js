@@ -4,6 +4,18 @@
  */
 export const MAX_CONTENT_LENGTH = 2000;
 
+/** The longest id a client may give (its own message ids) or name (the server's message ids). */
+export const MAX_ID_LENGTH = 64;
+
+/**
+ * A client's id for its message: a string of 1 to MAX_ID_LENGTH characters.
+ * @param {unknown} id
+ * @returns {id is string}
+ */
+export function isClientMessageId(id) {
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH;
+}
+
 /** How many earlier messages of a conversation the bot is given with a new one. */
 export const HISTORY_LIMIT = 20;
 
