@@ -60,6 +60,7 @@ import {
   isClientMessageId,
 } from '../platform/limits/messages.js';
 import { TEXTS } from './texts.js';
+import { parseObjectFrame } from '../platform/ws/send.js';
 import { createStreamRateLimit } from './rate.js';
 
 export const FEATURES = Object.freeze([
@@ -116,7 +117,7 @@ export function handleStreamConnection(ws, { visitorId, stream, logger }) {
   ws.on('close', () => visitor.close());
 
   ws.on('message', (data, isBinary) => {
-    const frame = isBinary ? undefined : parseFrame(data.toString());
+    const frame = parseFrame(data, isBinary);
     frames = frames
       .then(() => onFrame(frame))
       .catch((err) => {
@@ -205,17 +206,14 @@ export function handleStreamConnection(ws, { visitorId, stream, logger }) {
 }
 
 /**
- * @param {string} text
+ * A frame with a `type`, or undefined for anything else (binary, bad JSON, non-objects).
+ * @param {import('ws').RawData} data
+ * @param {boolean} isBinary
  * @returns {Record<string, unknown> & { type: string } | undefined}
  */
-function parseFrame(text) {
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  if (typeof value.type !== 'string') return undefined;
-  return value;
+function parseFrame(data, isBinary) {
+  const value = parseObjectFrame(data, isBinary);
+  return typeof value?.type === 'string'
+    ? /** @type {Record<string, unknown> & { type: string }} */ (value)
+    : undefined;
 }
