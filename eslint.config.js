@@ -1,5 +1,11 @@
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';
+import litA11y from 'eslint-plugin-lit-a11y';
+
+const PROMISE_RULES = {
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-misused-promises': 'error',
+};
 
 export default tseslint.config(
   {
@@ -7,6 +13,8 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   lit.configs['flat/recommended'],
+  // Accessibility in the templates of both apps: the widget and the agent console.
+  { ...litA11y.configs.recommended, files: ['src/**/*.ts', 'apps/**/*.ts'] },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -42,5 +50,21 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  // A promise nobody awaits or catches is a failure nobody sees (and, in Node, a crash):
+  // checked with the types, the server's from tsconfig.server.json.
+  {
+    files: ['server/**/*.js', 'scripts/load-*.mjs', 'scripts/load/**/*.js'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.server.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: PROMISE_RULES,
+  },
+  {
+    files: ['apps/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: PROMISE_RULES,
   },
 );

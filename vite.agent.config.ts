@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// The agent console (src/agent-console/), served by the reference server at /agent. A separate
+// The agent console (apps/agent-console/), served by the reference server at /agent. A separate
 // build from the widget's: it must run after `vite build`, which empties dist/, and it writes
 // only dist/agent/agent-console.js (plus its source map), one self-contained ES module.
 export default defineConfig({
@@ -11,7 +11,7 @@ export default defineConfig({
     outDir: 'dist/agent',
     emptyOutDir: true,
     lib: {
-      entry: 'src/agent-console/main.ts',
+      entry: 'apps/agent-console/main.ts',
       formats: ['es'],
       fileName: () => 'agent-console.js',
     },

@@ -4,11 +4,7 @@
 //
 //   node --expose-gc scripts/load-idle.mjs [--connections 1000] [--visitors 10] [--concurrency 100]
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_CONNECTIONS,
-  MAX_CONNECTIONS,
-  measureIdleConnections,
-} from '../server/load/idle.js';
+import { DEFAULT_CONNECTIONS, MAX_CONNECTIONS, measureIdleConnections } from './load/idle.js';
 
 const USAGE =
   'usage: node --expose-gc scripts/load-idle.mjs [--connections N] [--visitors N] [--concurrency N]';

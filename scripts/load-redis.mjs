@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { cpus, totalmem } from 'node:os';
 import WebSocket from 'ws';
-import { createTokenService } from '../server/auth/jwt.js';
+import { createTokenService } from '../server/platform/auth/jwt.js';
 
 const SECRET = 'load-test secret shared by both processes, long enough';
 const STEP_TIMEOUT_MS = 60_000;
@@ -43,6 +43,7 @@ function options() {
 
 /** @template T @param {Promise<T>} promise @param {string} what @returns {Promise<T>} */
 function within(promise, what, ms = STEP_TIMEOUT_MS) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   const guard = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
@@ -50,8 +51,9 @@ function within(promise, what, ms = STEP_TIMEOUT_MS) {
   return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
 }
 
-/** @param {number} pid */
+/** @param {number | undefined} pid */
 function rssBytes(pid) {
+  if (pid === undefined) throw new Error('the server process has no pid');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
   return kb * 1024;
@@ -129,7 +131,7 @@ function percentile(values, p) {
 async function main() {
   const { connections, active, rounds, spreadMs } = options();
   const { startRedis, startServerProcess } = await import('../test/server/redis-harness.js');
-  const { hashPassword } = await import('../server/agents/passwords.js');
+  const { hashPassword } = await import('../server/support/agents/passwords.js');
   const tokens = createTokenService({ secret: SECRET });
   const password = 'load test password';
   const hash = await hashPassword(password);
@@ -190,9 +192,9 @@ async function main() {
       visitor.onA.send({ type: 'human-escalation', reason: 'load test' });
       await visitor.onA.until((f) => f.type === 'handoff');
     }
-    const inbox = await (
-      await fetch(new URL('/agent/api/inbox', b.url), { headers: { cookie } })
-    ).json();
+    const inbox = /** @type {{ waiting: Array<{ id: string }> }} */ (
+      await (await fetch(new URL('/agent/api/inbox', b.url), { headers: { cookie } })).json()
+    );
     if (inbox.waiting.length !== active) {
       throw new Error(`${inbox.waiting.length} waiting, expected ${active}`);
     }
@@ -260,7 +262,7 @@ async function main() {
             clientMessageId: `a${round}-v${i}`,
           });
           if (res.status !== 201) throw new Error(`an agent message answered ${res.status}`);
-          const { message } = await res.json();
+          const { message } = /** @type {{ message: { messageId: string } }} */ (await res.json());
           agentMessageIds.push(message.messageId);
           const heard = await v.onA.until(
             (f) => f.type === 'agent-message' && f.messageId === message.messageId,

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { hashPassword } from '../server/agents/passwords.js';
+import { hashPassword } from '../server/support/agents/passwords.js';
 import { ROOT, ensureBuilt, freePort, launchBrowser, startServer } from '../test/e2e/harness.js';
 
 const OUT = join(ROOT, 'docs', 'screenshots');

@@ -2,25 +2,25 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
-import { createSupportDesk } from './agents/desk.js';
-import { createTokenService } from './auth/jwt.js';
+import { createTokenService } from './platform/auth/jwt.js';
+import { createTokenHandler } from './platform/auth/token-endpoint.js';
+import { createApiHandler } from './platform/http/api.js';
+import { sendStatus } from './platform/http/respond.js';
+import { createStaticHandler } from './platform/http/static.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './platform/limits/frames.js';
+import { createOriginPolicy, openOriginsWarning } from './platform/security/origins.js';
+import { createChannels } from './platform/ws/channels.js';
+import { startHeartbeat } from './platform/ws/heartbeat.js';
+import { createUpgradeRouter } from './platform/ws/upgrade.js';
 import { createBot } from './bots/index.js';
 import { eventsRoutes } from './events/api.js';
-import { createApiHandler } from './http/api.js';
-import { createDemoConfigHandler } from './http/demo-config.js';
-import { sendStatus } from './http/respond.js';
-import { createStaticHandler } from './http/static.js';
-import { createTokenHandler } from './http/token.js';
-import { DEFAULT_MAX_FRAME_BYTES } from './limits/frames.js';
 import { roomsRoutes } from './rooms/api.js';
 import { createRoomHub } from './rooms/hub.js';
-import { createChannels } from './ws/channels.js';
 import { createRoomResponder } from './rooms/responder.js';
-import { createOriginPolicy, openOriginsWarning } from './security/origins.js';
+import { createSupportDesk } from './support/desk.js';
 import { createStore } from './store/index.js';
-import { startHeartbeat } from './ws/heartbeat.js';
-import { socketRoutes } from './ws/routes.js';
-import { createUpgradeRouter } from './ws/upgrade.js';
+import { createDemoConfigHandler } from './demo-config.js';
+import { socketRoutes } from './sockets.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,15 +60,12 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {string} [redisPrefix] its keys start with this (`cw:`), to share one Redis
  * @property {import('./store/index.js').Store} [shared] the store itself (tests); wins over
  *   `redisUrl`, and is not closed with the app
- * @property {import('./store/memory-store.js').ConversationStore} [store] chats, rooms, threads
  * @property {{ limit: number, windowMs: number }} [apiRateLimit] per visitor, REST calls
  * @property {number} [maxFrameBytes] larger WebSocket frames close the socket with 1009
- * @property {string[]} [allowedOrigins] normalised origins (security/origins.js); unset: all
- * @property {import('./agents/accounts.js').AgentAccount[]} [agents] agent console sign-ins
- * @property {import('./agents/hours.js').Hours} [agentHours] when people take chats; unset: always
+ * @property {string[]} [allowedOrigins] normalised origins (platform/security/origins.js); unset: all
+ * @property {import('./support/agents/accounts.js').AgentAccount[]} [agents] agent console sign-ins
+ * @property {import('./support/agents/hours.js').Hours} [agentHours] when people take chats; unset: always
  * @property {number} [agentOnlineGraceMs] how long an agent whose console closed still counts
- * @property {import('./store/support-store.js').SupportStore} [supportStore] `stream`
- *   conversations, the handoff queue, left messages, agent sessions
  * @property {string} [agentDistDir] the built agent console, served at `/agent/`
  * @property {number} [replyLeaseMs] a reply whose process stops renewing this lease is taken
  *   over and ended as interrupted by another process
@@ -111,7 +108,7 @@ export async function createApp(options = {}) {
       logger,
     }));
   const ownsShared = !options.shared;
-  const store = options.store ?? shared.conversations;
+  const store = shared.conversations;
   const multiProcess = shared.kind !== 'memory';
   const bot = options.bot ?? createBot(options);
   // Aborts what outlives a socket (a room's reply) when the server closes.
@@ -120,9 +117,9 @@ export async function createApp(options = {}) {
   const tokens = createTokenService({ secret });
   const handleToken = createTokenHandler({ tokens });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
-  const channels = createChannels({ support: options.supportStore ?? shared.support, logger });
+  const channels = createChannels({ bus: shared.channels, logger });
   const hub = createRoomHub({
-    support: options.supportStore ?? shared.support,
+    presence: shared.rooms,
     channels,
     presenceTtlMs: options.roomsPresenceTtlMs,
     logger,
@@ -142,7 +139,8 @@ export async function createApp(options = {}) {
   /** @type {Promise<void> | undefined} set once close() begins: `/readyz` fails from then on */
   let closing;
   const origins = createOriginPolicy(options.allowedOrigins);
-  const server = createServer(async (req, res) => {
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function handleRequest(req, res) {
     try {
       // Kept percent-encoded: the static handler decodes, then checks containment.
       const pathname = (req.url ?? '/').split('?')[0] ?? '/';
@@ -150,7 +148,7 @@ export async function createApp(options = {}) {
       // say nothing about anyone.
       if (pathname === '/healthz') return sendHealth(res, true);
       if (pathname === '/readyz') return sendHealth(res, !closing && (await shared.ready()));
-      if (origins.refuseHttp(req, res, pathname)) return; // 403 (security/origins.js)
+      if (origins.refuseHttp(req, res, pathname)) return; // 403 (platform/security/origins.js)
       if (pathname === '/api/chat-token') await handleToken(req, res);
       else if (pathname.startsWith('/api/v1/')) {
         await handleApi(req, res, new URL(req.url ?? '/', 'http://localhost'));
@@ -165,14 +163,18 @@ export async function createApp(options = {}) {
       if (!res.headersSent) sendStatus(res, 500);
       else res.destroy();
     }
-  });
+  }
+  // handleRequest answers its own failures (500), so nothing is left to catch here.
+  const server = createServer((req, res) => void handleRequest(req, res));
 
-  const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // limits/frames.js
+  const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // platform/limits/frames.js
   const wss = new WebSocketServer({ noServer: true, maxPayload });
   const stopHeartbeat = startHeartbeat(wss, heartbeatIntervalMs);
   const desk = createSupportDesk({
     ...options,
-    supportStore: options.supportStore ?? shared.support,
+    streamStore: shared.stream,
+    supportStore: shared.support,
+    sessionStore: shared.sessions,
     abandonGraceMs: options.abandonGraceMs ?? (multiProcess ? 10_000 : 0),
     agentDistDir: options.agentDistDir ?? join(distDir, 'agent'),
     bot,
@@ -184,12 +186,18 @@ export async function createApp(options = {}) {
   const routes = socketRoutes({
     store,
     bot,
-    conversations: desk.conversations,
+    stream: desk.stream,
     hub,
     channels,
     logger,
   });
-  const routeUpgrade = createUpgradeRouter({ wss, tokens, routes, allowOrigin: origins.allows });
+  const routeUpgrade = createUpgradeRouter({
+    wss,
+    tokens,
+    routes,
+    allowOrigin: origins.allows,
+    logger,
+  });
   // The agent socket answers to the console's session cookie and this server's own origin, not
   // to a visitor token and the embedding sites' origins.
   server.on('upgrade', (req, socket, head) => {

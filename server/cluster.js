@@ -37,8 +37,15 @@ if (cluster.isPrimary) {
     }
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  /** Stops the workers; a failure to do so still ends this process, with an error code. */
+  const onSignal = () => {
+    stop().catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 } else {
   // Only the demo agent's sign-in link is printed by each worker; any of them works.
   await import('./main.js');

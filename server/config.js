@@ -4,11 +4,11 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   MAX_MAX_FRAME_BYTES,
   MIN_MAX_FRAME_BYTES,
-} from './limits/frames.js';
-import { DEFAULT_LEASE_MS } from './conversations/service.js';
+} from './platform/limits/frames.js';
+import { DEFAULT_LEASE_MS } from './stream/service.js';
 import { DEFAULT_PRESENCE_TTL_MS } from './rooms/hub.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
-import { parseAllowedOrigins } from './security/origins.js';
+import { parseAllowedOrigins } from './platform/security/origins.js';
 
 export const DEFAULT_PORT = 8787;
 

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readAgentConfig } from './agents/accounts.js';
+import { readAgentConfig } from './support/agents/accounts.js';
 import { createApp } from './app.js';
 import { readConfig } from './config.js';
 import { describeEndpoints } from './protocols.js';

@@ -111,7 +111,7 @@ const CANNED = [
 /**
  * The whole reply the demo bot streams for a conversation; tests compare against it.
  *
- * @param {import('../ws/stream-protocol.js').Turn[]} history ends with the user's message
+ * @param {import('./index.js').Turn[]} history ends with the user's message
  * @returns {string}
  */
 export function demoReplyText(history) {

@@ -1,6 +1,8 @@
 import { createDemoBot } from './demo-bot.js';
 import { createOpenAIBot } from './openai-bot.js';
 
+/** @typedef {{ role: 'user' | 'assistant', content: string }} Turn one message as a bot sees it */
+
 /**
  * What the socket needs from a bot. `history` ends with the message being answered and holds
  * the earlier user/assistant turns of the same socket. The iterable yields text deltas; it
@@ -8,7 +10,7 @@ import { createOpenAIBot } from './openai-bot.js';
  *
  * @typedef {object} Bot
  * @property {string} description one line for the startup banner
- * @property {(input: { history: import('../ws/stream-protocol.js').Turn[], signal: AbortSignal }) => AsyncIterable<string>} reply
+ * @property {(input: { history: import('./index.js').Turn[], signal: AbortSignal }) => AsyncIterable<string>} reply
  */
 
 /**
@@ -29,7 +31,7 @@ export function createBot({ openai, demoBotDelayMs } = {}) {
  * even if the bot itself does not check it between pieces.
  *
  * @param {Bot} bot
- * @param {import('../ws/stream-protocol.js').Turn[]} history
+ * @param {import('./index.js').Turn[]} history
  * @param {AbortSignal} signal
  * @returns {AsyncGenerator<string>}
  */

@@ -1,10 +1,10 @@
 /**
  * The `events` REST API (chat management). Requests are authenticated and rate limited by
- * `http/api.js`; these routes only see a verified visitor, and every chat is scoped to it.
+ * `platform/http/api.js`; these routes only see a verified visitor, and every chat is scoped to it.
  */
 import { randomUUID } from 'node:crypto';
-import { HttpError } from '../http/body.js';
-import { smallObject } from '../limits/messages.js';
+import { HttpError } from '../platform/http/body.js';
+import { smallObject } from '../platform/limits/messages.js';
 import { KIND, findOwnChat, publicChat } from './chats.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -13,8 +13,8 @@ const MAX_USER_ID_LENGTH = 128;
 const MAX_TITLE_LENGTH = 200;
 
 /**
- * @param {{ store: import('../store/memory-store.js').ConversationStore }} deps
- * @returns {import('../http/api.js').ApiRoute[]}
+ * @param {{ store: import('../conversations/store.js').ConversationStore }} deps
+ * @returns {import('../platform/http/api.js').ApiRoute[]}
  */
 export function eventsRoutes({ store }) {
   /** @param {string} chatId @param {string} visitor */

@@ -10,10 +10,10 @@ export const TENANT_ID = 'chat-widget-demo';
 export const KIND = 'chat';
 
 /**
- * @param {import('../store/memory-store.js').ConversationStore} store
+ * @param {import('../conversations/store.js').ConversationStore} store
  * @param {string} chatId
  * @param {string} visitor the token's subject
- * @returns {Promise<import('../store/memory-store.js').Conversation | undefined>}
+ * @returns {Promise<import('../conversations/store.js').Conversation | undefined>}
  */
 export async function findOwnChat(store, chatId, visitor) {
   const chat = await store.getConversation(KIND, chatId);
@@ -22,7 +22,7 @@ export async function findOwnChat(store, chatId, visitor) {
 
 /**
  * The chat object of the published API reference.
- * @param {import('../store/memory-store.js').Conversation} chat
+ * @param {import('../conversations/store.js').Conversation} chat
  */
 export function publicChat(chat) {
   const { title = null, config = {}, metadata } = chat.data;

@@ -20,7 +20,7 @@
  * - The user id must be the token's subject (`AUTH_ERROR` otherwise): chats are per visitor.
  * - A model failure is an `error` `AI_RESPONSE_ERROR`; the partial reply is not stored, nor is
  *   one abandoned because the socket closed.
- * - Every socket of the chat (other tabs, on any process: ws/channels.js) gets the chat's
+ * - Every socket of the chat (other tabs, on any process: platform/ws/channels.js) gets the chat's
  *   frames (`message_received`, the stream, `AI_RESPONSE_ERROR`); the other errors and the
  *   connection events go to their socket only. A reply still stops when its asker's socket
  *   closes.
@@ -28,9 +28,9 @@
 import { randomUUID } from 'node:crypto';
 import { turnsFor } from '../bots/history.js';
 import { replyText } from '../bots/index.js';
-import { createSlidingWindow } from '../limits/rate-limit.js';
-import { HISTORY_LIMIT, contentProblem, smallObject } from '../limits/messages.js';
-import { parseObjectFrame, sendFrame } from '../ws/send.js';
+import { createSlidingWindow } from '../platform/limits/rate-limit.js';
+import { HISTORY_LIMIT, contentProblem, smallObject } from '../platform/limits/messages.js';
+import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
 import { KIND, TENANT_ID, chatMessage, findOwnChat } from './chats.js';
 
 export const EVENTS_RATE_LIMIT = 10;
@@ -42,9 +42,9 @@ export const MAX_PENDING_REPLIES = 5;
  * @property {'ok' | 'missing' | 'invalid'} credential
  * @property {URL} url
  * @property {import('node:http').IncomingMessage} req
- * @property {import('../store/memory-store.js').ConversationStore} store
+ * @property {import('../conversations/store.js').ConversationStore} store
  * @property {import('../bots/index.js').Bot} bot
- * @property {import('../ws/channels.js').Channels} channels
+ * @property {import('../platform/ws/channels.js').Channels} channels
  * @property {{ error(...args: unknown[]): void }} logger
  */
 

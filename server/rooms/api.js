@@ -1,6 +1,6 @@
 /**
  * The `rooms` REST calls: posting a message and asking who is online. Authentication (the
- * `X-API-Key` header) and the rate limit are `http/api.js`'s.
+ * `X-API-Key` header) and the rate limit are `platform/http/api.js`'s.
  *
  * A posted message is stored, broadcast as a `message` frame to every socket in the room (the
  * sender's too: a client recognises its own by `sender_id`), answered `201 {data, status}` in
@@ -9,16 +9,16 @@
  * `sender_id` defaults to the token's visitor and may not name anyone else (403), so nobody can
  * speak for another person. `message_type` is `text`, the only type the document shows.
  */
-import { HttpError } from '../http/body.js';
-import { contentProblem, smallObject } from '../limits/messages.js';
+import { HttpError } from '../platform/http/body.js';
+import { contentProblem, smallObject } from '../platform/limits/messages.js';
 import { KIND, displayName, isRoomId, roomFrame, roomMessage } from './rooms.js';
 
 /**
  * @param {object} deps
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
+ * @param {import('../conversations/store.js').ConversationStore} deps.store
  * @param {import('./hub.js').RoomHub} deps.hub
  * @param {import('./responder.js').RoomResponder} deps.responder
- * @returns {import('../http/api.js').ApiRoute[]}
+ * @returns {import('../platform/http/api.js').ApiRoute[]}
  */
 export function roomsRoutes({ store, hub, responder }) {
   /** @param {string} roomId */

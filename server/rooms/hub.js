@@ -2,9 +2,9 @@
  * Who is connected to which room, for presence and broadcasts. A user may have several sockets
  * in one room (tabs, or other processes); they join on the first and leave with the last.
  *
- * Presence is the support store's (`joinRoom`…): with Redis it is shared by every process, and
+ * Presence is in the store (store.js): with Redis it is shared by every process, and
  * each socket's entry expires `presenceTtlMs` after it was last renewed, so the users of a
- * process that died drop out of the online list. Broadcasts go through ws/channels.js, to the
+ * process that died drop out of the online list. Broadcasts go through platform/ws/channels.js, to the
  * room's sockets on every process.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,13 +20,13 @@ export const DEFAULT_PRESENCE_TTL_MS = 30_000;
 
 /**
  * @param {object} deps
- * @param {Pick<import('../store/support-store.js').SupportStore, 'joinRoom' | 'leaveRoom' | 'roomPresence'>} deps.support
- * @param {import('../ws/channels.js').Channels} deps.channels
+ * @param {import('./store.js').RoomPresenceStore} deps.presence
+ * @param {import('../platform/ws/channels.js').Channels} deps.channels
  * @param {number} [deps.presenceTtlMs]
  * @param {{ error(...args: unknown[]): void }} [deps.logger]
  */
 export function createRoomHub({
-  support,
+  presence,
   channels,
   presenceTtlMs = DEFAULT_PRESENCE_TTL_MS,
   logger = console,
@@ -40,7 +40,7 @@ export function createRoomHub({
     () => {
       for (const [roomId, members] of rooms) {
         for (const [member, socketId] of members) {
-          support
+          presence
             .joinRoom(roomId, member.userId, socketId, presenceTtlMs)
             .catch((err) => logger.error('[rooms] presence renewal failed:', err));
         }
@@ -64,7 +64,7 @@ export function createRoomHub({
       rooms.set(roomId, members);
       // Sent before leave() can send its own: the store sees them in this order.
       const [first] = await Promise.all([
-        support.joinRoom(roomId, member.userId, socketId, presenceTtlMs),
+        presence.joinRoom(roomId, member.userId, socketId, presenceTtlMs),
         channels.join(channelOf(roomId), member.ws),
       ]);
       return first;
@@ -82,12 +82,12 @@ export function createRoomHub({
       members.delete(member);
       if (members.size === 0) rooms.delete(roomId);
       channels.leave(channelOf(roomId), member.ws);
-      return (await support.leaveRoom(roomId, socketId)) !== undefined;
+      return (await presence.leaveRoom(roomId, socketId)) !== undefined;
     },
 
     /** @param {string} roomId @returns {Promise<string[]>} distinct user ids, in order of arrival */
     onlineUsers(roomId) {
-      return support.roomPresence(roomId);
+      return presence.roomPresence(roomId);
     },
 
     /**

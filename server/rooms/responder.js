@@ -11,14 +11,14 @@
 import { randomUUID } from 'node:crypto';
 import { turnsFor } from '../bots/history.js';
 import { replyText } from '../bots/index.js';
-import { HISTORY_LIMIT } from '../limits/messages.js';
+import { HISTORY_LIMIT } from '../platform/limits/messages.js';
 import { ASSISTANT, KIND, roomFrame, roomMessage } from './rooms.js';
 
 export const MAX_PENDING_REPLIES = 5;
 
 /**
  * @param {object} deps
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
+ * @param {import('../conversations/store.js').ConversationStore} deps.store
  * @param {import('./hub.js').RoomHub} deps.hub
  * @param {import('../bots/index.js').Bot} deps.bot
  * @param {AbortSignal} deps.signal aborts on shutdown

@@ -14,16 +14,16 @@
  * visitor; 4002 when the room id is not UUID-shaped (see rooms.js); 4004 past
  * `ROOMS_RATE_LIMIT` frames in any second. `user_name` defaults to "Visitor".
  */
-import { createSlidingWindow } from '../limits/rate-limit.js';
-import { parseObjectFrame, sendFrame } from '../ws/send.js';
+import { createSlidingWindow } from '../platform/limits/rate-limit.js';
+import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
 import { KIND, displayName, isRoomId, roomFrame } from './rooms.js';
 
 export const ROOMS_RATE_LIMIT = 20;
 
 /**
  * @param {import('ws').WebSocket} ws
- * @param {import('../ws/upgrade.js').SocketContext & {
- *   store: import('../store/memory-store.js').ConversationStore,
+ * @param {import('../platform/ws/upgrade.js').SocketContext & {
+ *   store: import('../conversations/store.js').ConversationStore,
  *   hub: import('./hub.js').RoomHub,
  *   logger: { error(...args: unknown[]): void },
  * }} deps
@@ -61,7 +61,7 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
     ws.close(1011, 'Internal error');
   });
 
-  ws.on('close', async () => {
+  async function onClose() {
     if (!joined) return;
     let last;
     try {
@@ -84,7 +84,9 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
         ),
       );
     }
-  });
+  }
+  // onClose logs its own failure.
+  ws.on('close', () => void onClose());
 
   ws.on('message', (data, isBinary) => {
     if (!rate.take()) {

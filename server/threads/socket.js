@@ -18,14 +18,14 @@
  * nothing) and refuses `message` with an error.
  *
  * A socket follows the threads it asked the history of or wrote to: their frames reach it from
- * every socket of the visitor, on every process (ws/channels.js), the question as a user
+ * every socket of the visitor, on every process (platform/ws/channels.js), the question as a user
  * `message` (as history shows it) and the reply's parts as the asker gets them. A reply cut off by a model failure ends with an
  * error frame; it, and one abandoned because the socket closed, are not stored.
  */
 import { randomUUID } from 'node:crypto';
 import { replyText } from '../bots/index.js';
-import { HISTORY_LIMIT, contentProblem } from '../limits/messages.js';
-import { parseObjectFrame, sendFrame } from '../ws/send.js';
+import { HISTORY_LIMIT, contentProblem } from '../platform/limits/messages.js';
+import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
 
 export const KIND = 'thread';
 export const MAX_WAITING_FRAMES = 10;
@@ -45,9 +45,9 @@ export const ERRORS = Object.freeze({
  * @param {import('ws').WebSocket} ws
  * @param {object} deps
  * @param {{ sub: string }} deps.visitor
- * @param {import('../store/memory-store.js').ConversationStore} deps.store
+ * @param {import('../conversations/store.js').ConversationStore} deps.store
  * @param {import('../bots/index.js').Bot} deps.bot
- * @param {import('../ws/channels.js').Channels} deps.channels
+ * @param {import('../platform/ws/channels.js').Channels} deps.channels
  * @param {{ error(...args: unknown[]): void }} deps.logger
  */
 export function handleThreadsConnection(ws, { visitor, store, bot, channels, logger }) {
@@ -160,7 +160,7 @@ export function handleThreadsConnection(ws, { visitor, store, bot, channels, log
       limit: HISTORY_LIMIT,
       order: 'desc',
     });
-    /** @type {import('../ws/stream-protocol.js').Turn[]} */
+    /** @type {import('../bots/index.js').Turn[]} */
     const history = (recent?.messages ?? []).reverse().map((m) => ({
       role: m.role === 'user' ? 'user' : 'assistant',
       content: String(m.content),

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../server/agents/passwords.js';
+import { hashPassword } from '../../server/support/agents/passwords.js';
 import { start as startStrictServer } from '../fixtures/stream-server.js';
 import {
   ROOT,

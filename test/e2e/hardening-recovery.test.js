@@ -4,10 +4,10 @@
 // the proxy of proxy.js (which here only watches, or drops on command), and checks what the
 // server stored (its `sync`), what the proxy forwarded and what the widget shows.
 //
-// The reference server has no setting for its tokens' lifetime (auth/jwt.js: 300 s, fixed), so
-// the token test plays the host page's own backend, as the README's "Tokens" section describes:
+// The reference server has no setting for its tokens' lifetime (platform/auth/jwt.js: 300 s,
+// fixed), so the token test plays the host page's own backend, as the README's "Tokens" section describes:
 // a token endpoint on the page's origin that mints short-lived HS256 JWTs with the server's
-// secret (and the issuer and audience server/auth/jwt.js pins).
+// secret (and the issuer and audience server/platform/auth/jwt.js pins).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';

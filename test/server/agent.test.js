@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readAgentConfig } from '../../server/agents/accounts.js';
-import { parseHours, isWithinHours } from '../../server/agents/hours.js';
-import { hashPassword, verifyPassword } from '../../server/agents/passwords.js';
+import { readAgentConfig } from '../../server/support/agents/accounts.js';
+import { parseHours, isWithinHours } from '../../server/support/agents/hours.js';
+import { hashPassword, verifyPassword } from '../../server/support/agents/passwords.js';
 import { ChatClient, socketUrl, Visitor } from './helpers.js';
 import {
   AGENTS,
@@ -318,7 +318,7 @@ test('passwords hash with scrypt and verify; the accounts and hours come from th
   assert.equal(await verifyPassword('correct horse battery!', hash), false);
   assert.equal(await verifyPassword('x', 'scrypt$1$1$1$short$short'), false);
 
-  const cli = execFileSync(process.execPath, ['server/agents/hash-password.js'], {
+  const cli = execFileSync(process.execPath, ['server/support/agents/hash-password.js'], {
     input: 'typed on stdin\n',
     encoding: 'utf8',
   }).trim();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoReplyText } from '../../server/bots/demo-bot.js';
-import { createTokenService } from '../../server/auth/jwt.js';
+import { createTokenService } from '../../server/platform/auth/jwt.js';
 import {
   ChatClient,
   TEST_SECRET,

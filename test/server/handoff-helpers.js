@@ -2,7 +2,7 @@
 // like a browser (one cookie jar each) and watch the console socket, and visitors whose sockets
 // speak the extensions (they send `sync` first, as the widget does).
 import assert from 'node:assert/strict';
-import { hashPassword } from '../../server/agents/passwords.js';
+import { hashPassword } from '../../server/support/agents/passwords.js';
 import { ChatClient, socketUrl, startApp, Visitor } from './helpers.js';
 
 export const PASSWORD = 'a long enough password';

@@ -2,8 +2,8 @@
 // left messages, a person answering while the bot stays silent, hand-back, transfer, close.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseHours } from '../../server/agents/hours.js';
-import { TEXTS } from '../../server/conversations/service.js';
+import { parseHours } from '../../server/support/agents/hours.js';
+import { TEXTS } from '../../server/support/texts.js';
 import { chat, types } from './helpers.js';
 import {
   Agent,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { SignJWT } from 'jose';
 import { WebSocket } from 'ws';
-import { createTokenService } from '../../server/auth/jwt.js';
+import { createTokenService } from '../../server/platform/auth/jwt.js';
 import { ChatClient, TEST_SECRET, Visitor, startApp, within, wsUrl } from './helpers.js';
 
 /**

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, test, mock } from 'node:test';
-import { startHeartbeat } from '../../server/ws/heartbeat.js';
+import { startHeartbeat } from '../../server/platform/ws/heartbeat.js';
 
 const INTERVAL_MS = 30_000;
 const STEP_MS = 100;

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { readConfig } from '../../server/config.js';
-import { DEFAULT_MAX_FRAME_BYTES } from '../../server/limits/frames.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../server/platform/limits/frames.js';
 import {
   STREAM_RATE_LIMIT,
   STREAM_RATE_MESSAGE,
   createStreamRateLimit,
-} from '../../server/limits/stream-rate.js';
+} from '../../server/stream/rate.js';
 import { ChatClient, Visitor, api, deferred, socketUrl, startApp, types } from './helpers.js';
 
 /**

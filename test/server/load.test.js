@@ -1,8 +1,8 @@
 // 1,000 idle `stream` sockets against an in-process app: all held, and bounded memory each.
-// The clients run in a worker thread (server/load/idle.js), so the heap measured is the server's.
+// The clients run in a worker thread (scripts/load/idle.js), so the heap measured is the server's.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { measureIdleConnections } from '../../server/load/idle.js';
+import { measureIdleConnections } from '../../scripts/load/idle.js';
 import { TEST_SECRET, captureLogger } from './helpers.js';
 
 // Measured at about 4 KiB of heap per idle socket (the ws socket, its parser and sender, the

@@ -1,8 +1,8 @@
-// The in-memory store's own bounds, beyond the contract both stores share (store-suite.js): an
+// The in-memory store's own bounds, beyond the contract both stores share (stores/conversations.suite.js): an
 // overall cap on conversations and users, and idle expiry on a clock the test moves.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createMemoryStore } from '../../server/store/memory-store.js';
+import { createMemoryConversationStore } from '../../server/conversations/store.memory.js';
 
 /** A clock the test moves by hand. */
 function clock() {
@@ -11,7 +11,7 @@ function clock() {
 }
 
 test('past the overall cap the least recently used conversation goes', async () => {
-  const store = createMemoryStore({ maxConversations: 2 });
+  const store = createMemoryConversationStore({ maxConversations: 2 });
   await store.ensureConversation('chat', 'one', 'a');
   await store.ensureConversation('chat', 'two', 'b');
   await store.appendMessage('chat', 'one', { id: 'm' }); // `two` is now the stalest
@@ -23,7 +23,7 @@ test('past the overall cap the least recently used conversation goes', async () 
 
 test('idle conversations expire by the store clock; use keeps them alive', async () => {
   const time = clock();
-  const store = createMemoryStore({ idleTtlMs: 1000, now: time.now });
+  const store = createMemoryConversationStore({ idleTtlMs: 1000, now: time.now });
   await store.ensureConversation('thread', 'busy', 'a');
   await store.ensureConversation('thread', 'idle', 'a');
   time.advance(600);
@@ -38,7 +38,7 @@ test('idle conversations expire by the store clock; use keeps them alive', async
 });
 
 test('markUserSeen is true once per user, and forgets the least recently seen past its cap', async () => {
-  const store = createMemoryStore({ maxUsers: 2 });
+  const store = createMemoryConversationStore({ maxUsers: 2 });
   assert.equal(await store.markUserSeen('a'), true);
   assert.equal(await store.markUserSeen('a'), false);
   assert.equal(await store.markUserSeen('b'), true);

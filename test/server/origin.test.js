@@ -9,7 +9,7 @@ import {
   isLoopback,
   openOriginsWarning,
   parseAllowedOrigins,
-} from '../../server/security/origins.js';
+} from '../../server/platform/security/origins.js';
 import { Visitor, api, handshake, socketUrl, startApp } from './helpers.js';
 
 const SHOP = 'https://shop.example';

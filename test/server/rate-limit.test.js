@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createKeyedLimiter, createSlidingWindow } from '../../server/limits/rate-limit.js';
+import {
+  createKeyedLimiter,
+  createSlidingWindow,
+} from '../../server/platform/limits/rate-limit.js';
 
 test('a sliding window allows `limit` events in any window, counting only those allowed', () => {
   let time = 0;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createTokenService } from '../../server/auth/jwt.js';
+import { createTokenService } from '../../server/platform/auth/jwt.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'the README example secret, long enough for HS256';

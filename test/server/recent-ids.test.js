@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRecentIds } from '../../server/ws/recent-ids.js';
+import { createRecentIds } from '../../server/platform/recent-ids.js';
 
 test('entries expire after the TTL', () => {
   let now = 0;

@@ -4,7 +4,7 @@
 // wait is bounded.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hashPassword } from '../../server/agents/passwords.js';
+import { hashPassword } from '../../server/support/agents/passwords.js';
 import { Agent, PASSWORD, escalate, extendedSocket } from './handoff-helpers.js';
 import { Visitor, within } from './helpers.js';
 import { startRedis, startServerProcess } from './redis-harness.js';

@@ -1,5 +1,5 @@
-// The store contract (store-suite.js) on the in-memory store, the zero-config default.
+// Every store slice's contract (stores/) on the in-memory store, the zero-config default.
 import { createMemoryStoreSet } from '../../server/store/index.js';
-import { storeSuite } from './store-suite.js';
+import { storeSuites } from './stores/index.js';
 
-storeSuite('memory', async (_t, options = {}) => createMemoryStoreSet(options));
+storeSuites('memory', async (_t, options = {}) => createMemoryStoreSet(options));

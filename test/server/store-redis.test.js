@@ -1,9 +1,9 @@
-// The store contract (store-suite.js) on Redis: a real redis-server on a free port, one key
+// Every store slice's contract (stores/) on Redis: a real redis-server on a free port, one key
 // prefix per test so tests do not see each other's keys. Fails when redis-server is missing.
 import { after, before } from 'node:test';
 import { createStore } from '../../server/store/index.js';
 import { startRedis } from './redis-harness.js';
-import { storeSuite } from './store-suite.js';
+import { storeSuites } from './stores/index.js';
 
 /** @type {import('./redis-harness.js').TestRedis} */
 let redis;
@@ -15,7 +15,7 @@ after(async () => {
 });
 
 let n = 0;
-storeSuite('redis', async (t, options = {}) => {
+storeSuites('redis', async (t, options = {}) => {
   const store = await createStore({
     ...options,
     redisUrl: redis.url,

@@ -1,0 +1,123 @@
+import type { ConsoleStrings } from './en.js';
+
+/**
+ * French (formal "vous", as in the widget). French typography: a no-break space (U+00A0) sits
+ * before ":" and ";" and between a number and its unit.
+ */
+export const fr: ConsoleStrings = {
+  title: 'Console des agents',
+  titleWaiting: '({count}) Console des agents',
+  loading: 'Chargement…',
+  statusConnecting: 'Connexion en cours…',
+  statusConnected: 'En direct',
+  statusReconnecting: 'Reconnexion…',
+  statusSignedOut: 'Déconnecté',
+  signedInAs: 'Connecté en tant que {name}',
+  turnOnNotifications: 'Activer les notifications',
+  signOut: 'Se déconnecter',
+  dismiss: 'Fermer',
+
+  signInIntro: 'Connectez-vous pour répondre aux visiteurs qui demandent une personne.',
+  name: 'Nom',
+  password: 'Mot de passe',
+  signIn: 'Se connecter',
+  sessionEnded: 'Votre session a pris fin. Reconnectez-vous.',
+
+  outsideHours:
+    'En dehors des heures d’ouverture ({hours}) : les visiteurs qui demandent une personne peuvent laisser un message.',
+  nobodyTaking:
+    'Personne ne prend de discussions : les visiteurs qui demandent une personne peuvent laisser un message.',
+
+  inbox: 'Boîte de réception',
+  loadingInbox: 'Chargement de la boîte de réception…',
+  waitingTitle: 'En attente d’une personne ({count})',
+  waitingEmpty: 'Personne n’attend.',
+  waitingFor: 'attend depuis {elapsed}',
+  mineTitle: 'Vos discussions ({count})',
+  mineEmpty: 'Vous n’avez aucune discussion.',
+  othersTitle: 'Discussions des autres agents ({count})',
+  othersEmpty: 'Aucun autre agent n’a de discussion.',
+  withAgent: 'avec {name}',
+  someone: 'quelqu’un',
+  botTitle: 'Avec l’assistant ({count})',
+  botEmpty: 'Aucune discussion récente.',
+  botMeta: '{presence} · il y a {elapsed}',
+  here: 'présent',
+  away: 'absent',
+  visitorHere: 'visiteur présent',
+  visitorAway: 'visiteur absent',
+  typingPreview: 'écrit…',
+  noMessageYet: 'Pas encore de message',
+  take: 'Prendre',
+  takeWith: 'Prendre la discussion avec {visitor}',
+
+  leftTitle: 'Messages laissés ({count})',
+  leftEmpty: 'Aucun message laissé pour l’équipe.',
+  leftFrom: 'Message de {email}',
+  leftAgo: 'il y a {elapsed}',
+  readChat: 'Lire la discussion',
+  markDone: 'Marquer comme traité',
+
+  chat: 'Discussion',
+  chooseChat:
+    'Choisissez une discussion dans la boîte de réception. Celles en attente sont en tête, les plus anciennes en haut.',
+  loadingChat: 'Chargement de la discussion…',
+  back: 'Retour à la boîte de réception',
+  conversationWith: 'Conversation avec {visitor}',
+  replyTo: 'Répondre à {visitor} (Entrée envoie, Maj+Entrée commence une nouvelle ligne)',
+  send: 'Envoyer',
+  takeThisChat: 'Prendre cette discussion',
+  handBack: 'Rendre à l’assistant',
+  transferTo: 'Transférer à',
+  nobodyElseOnline: 'personne d’autre n’est en ligne',
+  transfer: 'Transférer',
+  closeChat: 'Fermer la discussion',
+
+  stateQueued: 'En attente depuis {elapsed} · {presence}',
+  stateQueuedAt: 'En attente, {position}e dans la file, depuis {elapsed} · {presence}',
+  stateYou: 'Vous répondez · {presence}',
+  stateAgent: '{name} répond · {presence}',
+  stateClosed: 'Fermée · {presence}',
+  stateBot: 'L’assistant répond · {presence}',
+  hintQueued: 'Prenez cette discussion pour répondre au visiteur.',
+  hintAssigned: '{name} a cette discussion ; vous pouvez la lire.',
+  anotherAgent: 'Un autre agent',
+  hintBot:
+    'L’assistant gère cette discussion. Une personne peut répondre dès que le visiteur le demande.',
+  typingOne: '{names} écrit…',
+  typingMany: '{names} écrivent…',
+
+  assistant: 'Assistant',
+  you: 'Vous ({name})',
+  agent: 'Agent',
+  writing: 'écrit…',
+  delivered: 'Distribué',
+  sentNotOpen: 'Envoyé ; la discussion du visiteur n’est pas ouverte, il le verra à son retour',
+  sending: 'Envoi…',
+  notSent: 'Non envoyé : {error}',
+  tryAgain: 'Réessayer',
+
+  tookChat: 'Vous avez pris la discussion avec {visitor}.',
+  handedBack: 'L’assistant répond de nouveau à {visitor}.',
+  closedChat: 'La discussion avec {visitor} est fermée.',
+  transferred: '{name} a maintenant la discussion avec {visitor}.',
+  resolved: 'Le message de {email} est marqué comme traité.',
+  notificationsOn:
+    'Notifications activées : vous serez prévenu des nouvelles discussions en attente quand cet onglet est en arrière-plan.',
+  notificationsOff:
+    'Les notifications restent désactivées ; le titre de l’onglet compte toujours les discussions en attente.',
+  passedToYou: '{from} vous a transmis la discussion avec {visitor}.',
+  passedToYouUnknown: '{from} vous a transmis la discussion d’un visiteur.',
+  aVisitor: 'Un visiteur',
+  isWaiting: '{visitor} attend une personne.',
+  notifyWaiting: '{visitor} attend',
+  notifyYours: '{visitor} est à vous',
+  chatGone: 'Cette discussion n’existe plus.',
+  unreachable: 'Le serveur est injoignable. Vérifiez la connexion et réessayez.',
+  serverAnswered: 'Le serveur a répondu {status}.',
+
+  underAMinute: 'moins d’une minute',
+  minutes: '{minutes} min',
+  hours: '{hours} h',
+  hoursMinutes: '{hours} h {minutes} min',
+};
