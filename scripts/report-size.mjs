@@ -9,8 +9,10 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 // Until the widget's own code is trimmed to fit, the budget holds today's size
 // so that any growth still fails the build. Raised from 57 KB to 61 KB for issue
 // 12 (the conversation state machine, the outbox, replays, no-answer and auth
-// handling: +3.3 KB); the loader of issue 15 is what takes this cost off page loads.
-const BUDGET_BROTLI_BYTES = 61 * 1024;
+// handling: +3.3 KB), then to 62 KB for issue 15 (the loader's hand-over, the
+// launcher's shared CSS and the end-of-stream region check: +0.7 KB); the loader
+// is what takes this cost off page loads.
+const BUDGET_BROTLI_BYTES = 62 * 1024;
 /** Issue 15: the loader, baked-in integrity value included, stays under 5,000 bytes brotli. */
 const LOADER_BUDGET_BROTLI_BYTES = 5000;
 const files = ['dist/chat-widget.js', 'dist/chat-widget.iife.js', 'dist/chat-widget.loader.js'];
