@@ -108,6 +108,35 @@ const renderers = {
     });
   },
 
+  // A peer, as a site would use it for a stream of its own: deep-chat's `connect.handler` in
+  // stream mode, fed the same tokens (`signals.onResponse({ text })` appends one).
+  async 'deep-chat'(done) {
+    out.remove();
+    await import('/vendor/deep-chat.js');
+    const el = document.createElement('deep-chat');
+    el.id = 'deep-chat';
+    el.style.cssText = 'display:block;width:640px;height:720px';
+    let signals;
+    const send = await ownSocket((frame) => {
+      if (frame.type === 'stream-token') void signals?.onResponse({ text: frame.token });
+      else if (frame.type === 'stream-end') {
+        signals?.onClose();
+        requestAnimationFrame(() => done());
+      }
+    });
+    el.connect = {
+      stream: true,
+      handler: (_body, given) => {
+        signals = given;
+        signals.onOpen();
+        send();
+      },
+    };
+    document.body.append(el);
+    await customElements.whenDefined('deep-chat');
+    return () => el.submitUserMessage({ text: QUESTION });
+  },
+
   async widget(done) {
     out.remove();
     await import('/dist/chat-widget.js');
@@ -183,10 +212,15 @@ window.bench = {
   },
   /** What ended up on screen, to check that the renderers showed the same kinds of blocks. */
   shape() {
-    const root = rendererName === 'widget' ? document.getElementById('widget').shadowRoot : out;
+    const host = document.getElementById(rendererName);
+    const root = host?.shadowRoot ?? out;
     const count = (s) => root.querySelectorAll(s).length;
     const content =
-      rendererName === 'widget' ? root.querySelector('[part~="assistant"] [part~="content"]') : out;
+      rendererName === 'widget'
+        ? root.querySelector('[part~="assistant"] [part~="content"]')
+        : rendererName === 'deep-chat'
+          ? [...root.querySelectorAll('.ai-message-text')].at(-1)
+          : out;
     return {
       chars: content?.textContent.length ?? 0,
       tables: count('table'),

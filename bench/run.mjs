@@ -1,6 +1,6 @@
 // Streaming benchmark (issue 4): does a long answer stream as smoothly as a short one?
 //
-//   npm run bench                   widget, naive and floor × 2,000/8,000 tokens × max/200 tok/s
+//   npm run bench                   widget, naive, floor and deep-chat × 2,000/8,000 tokens × max/200 tok/s
 //   npm run bench -- --quick        smoke check: 2,000 tokens, 1 run per cell
 //   npm run bench -- --strict       exit 1 when a target fails (otherwise always 0)
 //   npm run bench -- --profile      also CPU-profile the widget at 8,000 tokens, source-mapped
@@ -16,8 +16,9 @@
 //
 // Headless Chromium (scripts/browser.mjs) loads bench/page.js from a local server that also speaks
 // the `stream` protocol over WebSocket and answers `chat` with a seeded reply (bench/reply.mjs).
-// Three renderers show it: the real <chat-widget> from dist/, a naive page that re-renders all
-// text with marked + DOMPurify on every token, and a floor that only appends text nodes. Prints
+// Four renderers show it: the real <chat-widget> from dist/, a naive page that re-renders all
+// text with marked + DOMPurify on every token, a floor that only appends text nodes, and a peer
+// (deep-chat from npm, fed the same tokens through its stream handler). Prints
 // medians and the targets, and writes bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -41,7 +42,7 @@ const { values: args } = parseArgs({
     'paced-all': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
-    renderers: { type: 'string', default: 'widget,floor,naive' },
+    renderers: { type: 'string', default: 'widget,floor,naive,deep-chat' },
     sizes: { type: 'string', default: '2000,8000' },
     rates: { type: 'string', default: 'fast,200' },
     'no-trace': { type: 'boolean', default: false },
@@ -72,7 +73,8 @@ const TRACE_CATEGORIES = args['save-traces']
   : ['toplevel', 'blink.user_timing'];
 
 for (const r of RENDERERS) {
-  if (!['widget', 'floor', 'naive'].includes(r)) throw new Error(`unknown renderer ${r}`);
+  if (!['widget', 'floor', 'naive', 'deep-chat'].includes(r))
+    throw new Error(`unknown renderer ${r}`);
 }
 for (const r of RATES) if (r !== 'fast' && !(r > 0)) throw new Error(`bad rate ${r}`);
 
@@ -85,7 +87,8 @@ function positive(value, name) {
 function runsFor(renderer, size, rate) {
   const runs = rate === 'fast' ? RUNS : PACED_RUNS;
   if (rate !== 'fast' && renderer !== 'widget' && size > 2000 && !args['paced-all']) return 0;
-  return renderer === 'naive' ? Math.min(runs, NAIVE_RUNS) : runs;
+  // The slow baselines (the naive page, and deep-chat) get --naive-runs: minutes per run.
+  return renderer === 'naive' || renderer === 'deep-chat' ? Math.min(runs, NAIVE_RUNS) : runs;
 }
 
 const rateLabel = (rate) => (rate === 'fast' ? 'max' : `${rate}/s`);
@@ -116,6 +119,7 @@ function loadFiles() {
     '/dist/chat-widget.js': read('dist', 'chat-widget.js'),
     '/vendor/marked.js': read('node_modules', 'marked', 'lib', 'marked.esm.js'),
     '/vendor/purify.js': read('node_modules', 'dompurify', 'dist', 'purify.es.mjs'),
+    '/vendor/deep-chat.js': read('node_modules', 'deep-chat', 'dist', 'deepChat.bundle.js'),
   };
 }
 
