@@ -9,7 +9,7 @@ import { noticeText } from './conversation/notice.js';
 import { ScrollController } from './controllers/scroll-controller.js';
 import { ChatCloseEvent, ChatOpenEvent } from './events.js';
 import { format, stringsFor, type Localization, type Strings } from './i18n/index.js';
-import type { ChatMessage, TokenProvider } from './types.js';
+import type { ChatMessage, ProtocolName, TokenProvider } from './types.js';
 import { chatIcon, closeIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
 import { warmUp } from './markdown/index.js';
@@ -118,7 +118,7 @@ export class ChatWidget extends LitElement {
   static override styles = styles;
 
   @property() server = '';
-  @property() protocol = 'stream';
+  @property() protocol: ProtocolName = 'stream';
   @property({ attribute: 'token-url' }) tokenUrl = '';
   @property() token = '';
   @property({ attribute: 'user-id' }) userId = '';

@@ -95,15 +95,24 @@ export class ChatErrorEvent extends ChatEvent<ChatErrorDetail> {
   }
 }
 
-declare global {
-  interface HTMLElementEventMap {
-    'chat-open': ChatOpenEvent;
-    'chat-close': ChatCloseEvent;
-    'chat-send': ChatSendEvent;
-    'chat-status': ChatStatusEvent;
-    'chat-message': ChatMessageEvent;
-    'chat-escalate': ChatEscalateEvent;
-    'chat-handoff': ChatHandoffEvent;
-    'chat-error': ChatErrorEvent;
-  }
+/** Every event of the widget, by name: they bubble and are composed, so they reach `document`. */
+export interface ChatWidgetEventMap {
+  'chat-open': ChatOpenEvent;
+  'chat-close': ChatCloseEvent;
+  'chat-send': ChatSendEvent;
+  'chat-status': ChatStatusEvent;
+  'chat-message': ChatMessageEvent;
+  'chat-escalate': ChatEscalateEvent;
+  'chat-handoff': ChatHandoffEvent;
+  'chat-error': ChatErrorEvent;
 }
+
+// Declaration merging into the DOM's own maps: `el.addEventListener('chat-error', e => e.detail)`
+// and the same on `document` or `window` are typed.
+/* eslint-disable @typescript-eslint/no-empty-object-type -- merging needs the empty body */
+declare global {
+  interface HTMLElementEventMap extends ChatWidgetEventMap {}
+  interface DocumentEventMap extends ChatWidgetEventMap {}
+  interface WindowEventMap extends ChatWidgetEventMap {}
+}
+/* eslint-enable @typescript-eslint/no-empty-object-type */

@@ -1,6 +1,6 @@
-// The published package: `npm pack` must ship the two CDN files, the types and the
-// manifest, point `exports`/`unpkg`/`jsdelivr` at them, and ship nothing else (no server,
-// no agent console, no tests).
+// The published package: `npm pack` must ship the CDN files, the unbundled ES module build with
+// its types, and the manifest, point `exports`/`unpkg`/`jsdelivr` at them, and ship nothing else
+// (no server, no agent console, no tests).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,15 +22,17 @@ test('ships both CDN files with maps, the types and the manifest', () => {
     'dist/chat-widget.js',
     'dist/chat-widget.iife.js',
     'dist/chat-widget.js.map',
-    'dist/types/index.d.ts',
+    'dist/chat-widget.loader.js',
+    'dist/lib/index.js',
+    'dist/lib/index.d.ts',
+    'dist/lib/define.js',
     'custom-elements.json',
   ]) {
     assert.ok(files.includes(f), `${f} is in the package`);
   }
   assert.deepEqual(
     files.filter(
-      (f) =>
-        !/^(dist\/(chat-widget|types\/)|custom-elements\.json|README\.md|package\.json)/.test(f),
+      (f) => !/^(dist\/(chat-widget|lib\/)|custom-elements\.json|README\.md|package\.json)/.test(f),
     ),
     [],
   );
@@ -52,11 +54,11 @@ test('exports, unpkg and jsdelivr point at files that exist', () => {
 });
 
 test('the types declare the tag and the events for TypeScript users', () => {
-  const index = readFileSync(join(ROOT, 'dist/types/index.d.ts'), 'utf8');
+  const index = readFileSync(join(ROOT, 'dist/lib/index.d.ts'), 'utf8');
   assert.match(index, /ChatWidget/);
-  const define = readFileSync(join(ROOT, 'dist/types/define.d.ts'), 'utf8');
+  const define = readFileSync(join(ROOT, 'dist/lib/define.d.ts'), 'utf8');
   assert.match(define, /'chat-widget': ChatWidget/);
-  const events = readFileSync(join(ROOT, 'dist/types/events.d.ts'), 'utf8');
+  const events = readFileSync(join(ROOT, 'dist/lib/events.d.ts'), 'utf8');
   assert.match(events, /'chat-message': ChatMessageEvent/);
 });
 
@@ -75,7 +77,7 @@ test('a TypeScript page using the shipped types compiles, and a wrong use does n
         lib: ['ES2022', 'DOM'],
         skipLibCheck: true,
         types: [],
-        paths: { 'chat-widget': [join(ROOT, 'dist/types/index.d.ts')] },
+        paths: { 'chat-widget': [join(ROOT, 'dist/lib/index.d.ts')] },
       },
       files: ['page.ts'],
     };
