@@ -5,7 +5,10 @@ import { fixtureServers } from './test/fixtures/plugin.mjs';
 
 export default {
   files: ['test/**/*.test.ts', '!test/e2e/**'],
-  nodeResolve: true,
+  // Production Lit, as sites get it (and no "Lit is in dev mode" in every file's output).
+  nodeResolve: { exportConditions: ['production'] },
+  // The widget's console.debug lines (ignored frames, backend detail) only when asked for.
+  filterBrowserLogs: ({ type }) => type !== 'debug' || process.env.DEBUG_BROWSER_LOGS === '1',
   concurrency: 2,
   // A file's whole run (the XSS corpus streams 300 vectors several ways) on a busy 2-core machine.
   testsFinishTimeout: 300_000,
