@@ -15,6 +15,6 @@ export default defineConfig({
       formats: ['es'],
       fileName: () => 'agent-console.js',
     },
-    rollupOptions: { output: { inlineDynamicImports: true } },
+    rollupOptions: { output: { codeSplitting: false } },
   },
 });
