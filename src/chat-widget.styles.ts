@@ -217,6 +217,20 @@ export const styles = css`
   [part='status'][data-status='connected']::before {
     background: var(--_ok);
   }
+  /* A visitor hears about the connection only when something is wrong: connected, the status
+     stays in the page (and for screen readers) but takes no room. */
+  [part='status'][data-status='connected'] {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .presence {
+    font-size: 0.82em;
+    color: var(--_muted);
+  }
   [part='status'][data-status='reconnecting']::before,
   [part='status'][data-status='connecting']::before {
     background: var(--_warn);
@@ -372,12 +386,14 @@ export const styles = css`
 
   [part~='assistant'],
   [part~='agent'] {
+    --_bubble: var(--_assistant-bg);
     align-self: flex-start;
-    background: var(--_assistant-bg);
+    background: var(--_bubble);
     border-bottom-left-radius: 4px;
   }
 
   [part~='agent'] {
+    --_bubble: var(--_agent-bg);
     background: var(--_agent-bg);
   }
 
@@ -470,10 +486,20 @@ export const styles = css`
     border-radius: 8px;
     overflow-x: auto;
   }
-  [part='content'] pre button {
+  /* The copy button sits after the <pre>, inside the code block, in its top corner. */
+  [part='content'] [part='code-block'] {
+    position: relative;
+    margin: 0.5em 0;
+  }
+  /* The button has the code block's first row to itself: long lines scroll beneath it. */
+  [part='content'] [part='code-block'] pre {
+    margin: 0;
+    padding-top: 32px;
+  }
+  [part='content'] [part='copy-button'] {
     position: absolute;
     top: 6px;
-    right: 6px;
+    inset-inline-end: 6px;
     font-size: 0.75em;
     border: 1px solid var(--_code-border);
     background: var(--_code-bg);
@@ -481,10 +507,23 @@ export const styles = css`
     border-radius: 6px;
     padding: 2px 6px;
   }
+  [part='content'] [part='copy-button']:hover {
+    border-color: var(--_code-fg);
+  }
+  /* A wide table scrolls; a shadow at the edge that has more says so (the covers scroll with
+     the content, the shadows stay: https://lea.verou.me/blog/2012/04/background-attachment-local/). */
   [part='content'] table {
     border-collapse: collapse;
     display: block;
     overflow-x: auto;
+    max-width: 100%;
+    background:
+      linear-gradient(to right, var(--_bubble), transparent) left / 24px 100% no-repeat local,
+      linear-gradient(to left, var(--_bubble), transparent) right / 24px 100% no-repeat local,
+      radial-gradient(farthest-side at 0 50%, rgb(0 0 0 / 0.25), transparent) left / 10px 100%
+        no-repeat scroll,
+      radial-gradient(farthest-side at 100% 50%, rgb(0 0 0 / 0.25), transparent) right / 10px 100%
+        no-repeat scroll;
   }
   [part='content'] th,
   [part='content'] td {
@@ -597,11 +636,25 @@ export const styles = css`
 
   [part='send-button'] {
     border: none;
-    border-radius: 8px;
+    border-radius: 50%;
     background: var(--_accent);
     color: var(--_on-accent);
-    padding: 8px 14px;
-    font-weight: 600;
+    width: 38px;
+    height: 38px;
+    padding: 0;
+    display: grid;
+    place-items: center;
+    flex: none;
+    align-self: flex-end;
+  }
+  [part='send-button'] svg {
+    width: 20px;
+    height: 20px;
+    fill: currentColor;
+  }
+  /* The plane points the way the text runs. */
+  [dir='rtl'] [part='send-button'] svg {
+    transform: scaleX(-1);
   }
 
   [part='send-button']:disabled {

@@ -10,7 +10,7 @@ import { ScrollController } from './controllers/scroll-controller.js';
 import { ChatCloseEvent, ChatOpenEvent } from './events.js';
 import { format, stringsFor, type Localization, type Strings } from './i18n/index.js';
 import type { ChatMessage, ProtocolName, TokenProvider } from './types.js';
-import { chatIcon, closeIcon } from './views/icons.js';
+import { chatIcon, closeIcon, sendIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
 import { warmUp } from './markdown/index.js';
 import { fromBackend, messageView } from './views/message-view.js';
@@ -396,12 +396,13 @@ export class ChatWidget extends LitElement {
         <h2>${this.heading || this.#t.heading}</h2>
         ${this.#renderAgent()}
         <div part="status" data-status=${status} role="status">
-          ${this.#statusText(status, retryAt)}${
-            presence !== undefined
-              ? html` · ${format(this.#t, 'online', { count: presence })}`
-              : nothing
-          }
+          ${this.#statusText(status, retryAt)}
         </div>
+        ${
+          presence !== undefined
+            ? html`<div class="presence">${format(this.#t, 'online', { count: presence })}</div>`
+            : nothing
+        }
       </div>
       ${
         this.#canEscalate && !this.#conversation.state.handoff.active
@@ -529,8 +530,13 @@ export class ChatWidget extends LitElement {
           @input=${this.#onInput}
           @keydown=${this.#onInputKeydown}
         ></textarea>
-        <button part="send-button" type="submit" ?disabled=${!this.draft.trim()}>
-          ${this.#t.send}
+        <button
+          part="send-button"
+          type="submit"
+          aria-label=${this.#t.send}
+          ?disabled=${!this.draft.trim()}
+        >
+          ${sendIcon}
         </button>
       </form>
       ${notice ? html`<p class="notice" role="status">${noticeText(notice, this.#t)}</p>` : nothing}`;

@@ -81,7 +81,9 @@ const text = (message: HTMLElement | undefined) =>
 const author = (message: HTMLElement | undefined) =>
   message?.querySelector('[part~="author"]')?.textContent?.trim() ?? '';
 
-const statusText = (el: ChatWidget) => part(el, 'status')!.textContent!.replace(/\s+/g, ' ');
+/** The header's status line and the online count beside it. */
+const statusText = (el: ChatWidget) =>
+  el.shadowRoot!.querySelector('.title')!.textContent!.replace(/\s+/g, ' ');
 
 beforeEach(() => sessionStorage.clear());
 

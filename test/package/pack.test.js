@@ -38,6 +38,15 @@ test('ships both CDN files with maps, the types and the manifest', () => {
   );
 });
 
+test('every build registers the element (its own sideEffects must not drop define)', () => {
+  for (const file of ['dist/chat-widget.js', 'dist/chat-widget.iife.js', 'dist/lib/define.js']) {
+    const code = readFileSync(join(ROOT, file), 'utf8');
+    assert.ok(/customElements\.define\(\s*["'`]chat-widget["'`]/.test(code), `${file} defines it`);
+  }
+  // The package's own source files that register it are listed, or its CDN build drops them.
+  assert.ok(pkg.sideEffects.includes('./src/define.ts'));
+});
+
 test('exports, unpkg and jsdelivr point at files that exist', () => {
   const targets = [
     pkg.exports['.'].import,
