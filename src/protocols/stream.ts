@@ -193,6 +193,9 @@ export function createStreamAdapter(): ProtocolAdapter {
         return [{ kind: 'message', message: { id, role: 'assistant', content } }];
       }
       case 'human-escalation-response':
+        // A server that speaks `handoff` follows this with the state itself, which the banner
+        // words in the visitor's language: the same news once, not twice.
+        if (has('handoff')) return [];
         return [{ kind: 'system', text: str(frame.message) ?? '' }];
       case 'error': {
         // An error about one of our messages (busy, rate-limited, invalid) refuses that

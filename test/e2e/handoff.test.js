@@ -193,7 +193,13 @@ describe('handoff to a person, end to end', () => {
 
     const takeOf = (page) => page.getByRole('button', { name: /^Take the chat with Visitor/ });
     await Promise.all([takeOf(maya).waitFor(), takeOf(sam).waitFor()]);
-    await Promise.all([takeOf(maya).click(), takeOf(sam).click()]);
+    // Both clicks go out together. A playwright click first waits for the button to be stable,
+    // and by then the winner's take may already have removed the loser's button: no race at all.
+    const [mayaTake, samTake] = await Promise.all([
+      takeOf(maya).elementHandle(),
+      takeOf(sam).elementHandle(),
+    ]);
+    await Promise.all([mayaTake.evaluate((b) => b.click()), samTake.evaluate((b) => b.click())]);
 
     const outcome = async (page) => {
       const won = composer(page)
