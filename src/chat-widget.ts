@@ -14,6 +14,7 @@ import { chatIcon, closeIcon, sendIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
 import { warmUp } from './markdown/index.js';
 import { fromBackend, messageView } from './views/message-view.js';
+import { continuesGroup } from './views/time.js';
 
 /**
  * An AI chat window for any web page: one element, configured by attributes.
@@ -341,7 +342,11 @@ export class ChatWidget extends LitElement {
               ${repeat(
                 this.#conversation.transcript.messages,
                 (message) => message,
-                (message) => this.#renderMessage(message),
+                (message, index) =>
+                  this.#renderMessage(
+                    message,
+                    continuesGroup(message, this.#conversation.transcript.messages[index + 1]),
+                  ),
               )}
               ${this.#renderTyping()}
             </div>
@@ -489,8 +494,9 @@ export class ChatWidget extends LitElement {
     });
   }
 
-  #renderMessage(message: ChatMessage) {
+  #renderMessage(message: ChatMessage, grouped = false) {
     return messageView(message, {
+      grouped,
       strings: this.#t,
       language: this.#localization.language,
       now: this.#clock.now,

@@ -562,6 +562,22 @@ describe('chat-widget: names, badge, time, languages', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shows one time per group of messages, the exact time on hover', async () => {
+    const key = uniqueKey();
+    // Acknowledged and not answered: two messages of the visitor's in a row.
+    const el = await inline(key, 'resume');
+    await connected(el);
+    await el.send('one');
+    await el.send('two');
+    await el.updateComplete;
+    const [first, second] = messages(el, 'user');
+    expect(first!.querySelector('[part="timestamp"]')).to.equal(null);
+    const time = second!.querySelector('[part="timestamp"]')!;
+    expect(time.textContent).to.equal('now');
+    expect(time.getAttribute('title')).to.match(/\d/);
+    await expect(el).to.be.accessible();
+  });
+
   it('speaks the chosen language, mirrors for Arabic, and takes string overrides', async () => {
     const el = await fixture<ChatWidget>(
       html`<chat-widget

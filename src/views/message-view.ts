@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { Strings } from '../i18n/en.js';
 import { allowedImage, markdown } from '../markdown/index.js';
 import type { Author, ChatMessage } from '../types.js';
-import { relativeTime } from './time.js';
+import { exactTime, relativeTime } from './time.js';
 
 export interface MessageViewOptions {
   strings: Strings;
@@ -18,6 +18,8 @@ export interface MessageViewOptions {
   /** Whether an interrupted reply offers Retry. */
   canRetryReply(message: ChatMessage): boolean;
   onRetryReply(id: string): void;
+  /** The next message continues this one's group: the time shows under that one instead. */
+  grouped?: boolean;
 }
 
 /** One message: `part="message <role>"` with its id and state, content rendered as markdown. */
@@ -109,9 +111,13 @@ function metaView(
         ? `(${strings.noteEdited})`
         : '';
   // Timestamps only where the clock is meaningful: not on locally shown or history-less lines.
+  // One time per group of messages (see continuesGroup), the exact one on hover.
   const time =
-    message.createdAt > 0 && message.role !== 'system'
-      ? html`<time part="timestamp" datetime=${new Date(message.createdAt).toISOString()}
+    message.createdAt > 0 && message.role !== 'system' && !options.grouped
+      ? html`<time
+          part="timestamp"
+          datetime=${new Date(message.createdAt).toISOString()}
+          title=${exactTime(message.createdAt, options.language)}
           >${relativeTime(message.createdAt, options.now, options.language)}</time
         >`
       : nothing;

@@ -26,3 +26,32 @@ export function relativeTime(at: number, now: number, language: string): string 
   }
   return format.format(Math.round(value), 'year');
 }
+
+/** Messages of one author this close together share one time, under the last of them. */
+export const TIME_GROUP_MS = 5 * 60_000;
+
+/** Whether `next` continues the group `message` is in (so `message` shows no time of its own). */
+export function continuesGroup(
+  message: { role: string; createdAt: number; author?: { name: string } | undefined },
+  next: { role: string; createdAt: number; author?: { name: string } | undefined } | undefined,
+): boolean {
+  return (
+    next !== undefined &&
+    next.role === message.role &&
+    next.author?.name === message.author?.name &&
+    next.createdAt >= message.createdAt &&
+    next.createdAt - message.createdAt < TIME_GROUP_MS
+  );
+}
+
+const exactFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The exact date and time, for hover: "4 Dec 2026, 18:19". */
+export function exactTime(at: number, language: string): string {
+  let format = exactFormats.get(language);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+    exactFormats.set(language, format);
+  }
+  return format.format(at);
+}
