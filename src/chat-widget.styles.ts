@@ -166,9 +166,12 @@ export const styles = css`
   /* Phones: the popup takes the whole screen, as a native chat would. */
   @media (max-width: 480px) {
     :host(:not([mode='inline'])) [part='panel'] {
-      inset: 0;
-      width: 100%;
-      height: 100%;
+      /* The visual viewport's box (ViewportController), whatever the host page's width. */
+      inset: auto;
+      left: var(--_vv-left, 0);
+      top: var(--_vv-top, 0);
+      width: var(--_vv-width, 100%);
+      height: var(--_vv-height, 100%);
       border-radius: 0;
       border: none;
     }

@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './chat-widget.styles.js';
 import { ClockController } from './controllers/clock-controller.js';
+import { ViewportController } from './controllers/viewport-controller.js';
 import { ConversationController } from './controllers/conversation-controller.js';
 import { TypingController } from './controllers/typing-controller.js';
 import { noticeText } from './conversation/notice.js';
@@ -198,6 +199,10 @@ export class ChatWidget extends LitElement {
   });
 
   readonly #clock = new ClockController(this);
+
+  readonly #viewport = new ViewportController(this, () =>
+    this.renderRoot?.querySelector<HTMLElement>('[part="panel"]'),
+  );
 
   readonly #scroller = new ScrollController(this, () => void this.#conversation.loadOlder());
 
