@@ -243,19 +243,34 @@ export const styles = css`
     background: var(--_bad);
   }
 
-  .header-button,
+  /* A header action, in the accent colour with a person beside it: not a chip among chips. */
   [part='escalate-button'] {
-    border: 1px solid var(--_border);
-    background: var(--_bg);
-    color: var(--_fg);
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+    border: none;
+    background: transparent;
+    color: var(--_accent);
     border-radius: 8px;
-    padding: 4px 8px;
+    padding: 6px 8px;
     font-size: 0.85em;
+    font-weight: 600;
+    white-space: nowrap;
+  }
+  [part='escalate-button']:hover {
+    background: var(--_bg);
+  }
+  [part='escalate-button'] svg {
+    width: 18px;
+    height: 18px;
+    fill: currentColor;
   }
 
   .header-button {
     border: none;
     background: transparent;
+    color: var(--_fg);
+    border-radius: 8px;
     padding: 4px;
     display: grid;
     place-items: center;

@@ -11,7 +11,7 @@ import { ScrollController } from './controllers/scroll-controller.js';
 import { ChatCloseEvent, ChatOpenEvent } from './events.js';
 import { format, stringsFor, type Localization, type Strings } from './i18n/index.js';
 import type { ChatMessage, ProtocolName, TokenProvider } from './types.js';
-import { chatIcon, closeIcon, sendIcon } from './views/icons.js';
+import { chatIcon, closeIcon, personIcon, sendIcon } from './views/icons.js';
 import { handoffText, handoffView } from './views/handoff-view.js';
 import { warmUp } from './markdown/index.js';
 import { fromBackend, messageView } from './views/message-view.js';
@@ -417,7 +417,7 @@ export class ChatWidget extends LitElement {
       ${
         this.#canEscalate && !this.#conversation.state.handoff.active
           ? html`<button part="escalate-button" type="button" @click=${this.#onEscalate}>
-              ${this.#t.talkToHuman}
+              ${personIcon}${this.#t.talkToHuman}
             </button>`
           : nothing
       }
