@@ -243,14 +243,15 @@ export const styles = css`
     background: var(--_bad);
   }
 
-  /* A header action, in the accent colour with a person beside it: not a chip among chips. */
+  /* A header action with a person in the accent colour beside it: not a chip among chips (the
+     text keeps the foreground colour: the accent is too dark on the dark surface to read). */
   [part='escalate-button'] {
     display: inline-flex;
     align-items: center;
     gap: 6px;
     border: none;
     background: transparent;
-    color: var(--_accent);
+    color: var(--_fg);
     border-radius: 8px;
     padding: 6px 8px;
     font-size: 0.85em;
@@ -263,7 +264,7 @@ export const styles = css`
   [part='escalate-button'] svg {
     width: 18px;
     height: 18px;
-    fill: currentColor;
+    fill: var(--_accent);
   }
 
   .header-button {
