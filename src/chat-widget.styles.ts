@@ -100,6 +100,9 @@ export const styles = css`
     outline-offset: 2px;
   }
 
+  /* A visitor hears about the connection only when something is wrong: connected, the status
+     stays in the page (and for screen readers) but takes no room. */
+  [part='status'][data-status='connected'],
   .visually-hidden {
     position: absolute;
     width: 1px;
@@ -219,16 +222,6 @@ export const styles = css`
 
   [part='status'][data-status='connected']::before {
     background: var(--_ok);
-  }
-  /* A visitor hears about the connection only when something is wrong: connected, the status
-     stays in the page (and for screen readers) but takes no room. */
-  [part='status'][data-status='connected'] {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
   }
   .presence {
     font-size: 0.82em;
