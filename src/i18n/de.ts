@@ -45,8 +45,7 @@ export const de: Strings = {
   errorBadServer: 'Der Chat ist nicht konfiguriert: „{server}“ ist keine WebSocket-URL.',
   errorProtocol: 'Der Chat ist nicht konfiguriert: unbekanntes Protokoll „{protocol}“.',
   errorToken: 'Die Anmeldung beim Chat ist gerade nicht möglich. Neuer Versuch…',
-  errorRefused:
-    'Der Chatserver hat die Verbindung abgelehnt (er ist möglicherweise nicht erreichbar, oder das Anmeldetoken wurde zurückgewiesen).',
+  errorRefused: 'Der Chat ist gerade nicht erreichbar. Er versucht es weiter.',
   errorAuth:
     'Der Chat konnte Sie nicht anmelden. Laden Sie die Seite neu, um es erneut zu versuchen.',
   errorReply: 'Der Assistent konnte gerade nicht antworten. Bitte versuchen Sie es erneut.',

@@ -42,8 +42,7 @@ export const en = {
   errorBadServer: 'The chat is not configured: "{server}" is not a WebSocket URL.',
   errorProtocol: 'The chat is not configured: unknown protocol "{protocol}".',
   errorToken: 'We could not sign you in to the chat just now. Trying again…',
-  errorRefused:
-    'The chat server refused the connection (it may be down, or the sign-in token was rejected).',
+  errorRefused: 'The chat can’t be reached right now. It will keep trying.',
   errorAuth: 'The chat could not sign you in. Reload the page to try again.',
   errorReply: 'The assistant could not answer just now. Please try again.',
   errorGone: 'This conversation is no longer available.',

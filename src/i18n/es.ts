@@ -42,8 +42,7 @@ export const es: Strings = {
   errorBadServer: 'El chat no está configurado: «{server}» no es una URL de WebSocket.',
   errorProtocol: 'El chat no está configurado: protocolo desconocido «{protocol}».',
   errorToken: 'No pudimos iniciar tu sesión en el chat. Lo intentamos de nuevo…',
-  errorRefused:
-    'El servidor del chat rechazó la conexión (puede que no esté disponible o que se haya rechazado el token de inicio de sesión).',
+  errorRefused: 'Ahora mismo no se puede conectar con el chat. Seguirá intentándolo.',
   errorAuth: 'El chat no pudo iniciar tu sesión. Recarga la página para intentarlo de nuevo.',
   errorReply: 'El asistente no pudo responder ahora. Inténtalo de nuevo.',
   errorGone: 'Esta conversación ya no está disponible.',

@@ -47,8 +47,7 @@ export const fr: Strings = {
   errorBadServer: 'La discussion n’est pas configurée : « {server} » n’est pas une URL WebSocket.',
   errorProtocol: 'La discussion n’est pas configurée : protocole « {protocol} » inconnu.',
   errorToken: 'Connexion à la discussion impossible pour le moment. Nouvel essai…',
-  errorRefused:
-    'Le serveur de discussion a refusé la connexion (il est peut-être indisponible, ou le jeton de connexion a été rejeté).',
+  errorRefused: 'La discussion est injoignable pour le moment. Elle réessaie d’elle-même.',
   errorAuth: 'La discussion n’a pas pu vous identifier. Rechargez la page pour réessayer.',
   errorReply: 'L’assistant n’a pas pu répondre pour l’instant. Veuillez réessayer.',
   errorGone: 'Cette conversation n’est plus disponible.',

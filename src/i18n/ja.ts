@@ -41,8 +41,7 @@ export const ja: Strings = {
   errorBadServer: 'チャットが設定されていません：「{server}」は WebSocket の URL ではありません。',
   errorProtocol: 'チャットが設定されていません：不明なプロトコル「{protocol}」です。',
   errorToken: 'チャットにサインインできませんでした。再試行しています…',
-  errorRefused:
-    'チャットサーバーが接続を拒否しました（サーバーが停止しているか、サインイン用のトークンが拒否された可能性があります）。',
+  errorRefused: '現在チャットに接続できません。引き続き接続を試みます。',
   errorAuth: 'チャットにサインインできませんでした。ページを再読み込みしてもう一度お試しください。',
   errorReply: 'アシスタントが応答できませんでした。もう一度お試しください。',
   errorGone: 'この会話はもう利用できません。',
