@@ -46,6 +46,7 @@ import { continuesGroup } from './views/time.js';
  * @attr assistant-name - Name shown on the assistant's messages.
  * @attr assistant-avatar - Image URL shown beside the assistant's name.
  * @attr agent-name - Name shown on a human agent's messages when the backend gives none.
+ * @attr preload - With the loader (`dist/chat-widget.loader.js`): `idle` loads the full widget once the page is idle, instead of on the visitor's intent.
  * @attr reply-timeout - Seconds without any part of a reply before typing stops and the message shows "No answer yet" with Retry (default 60).
  *
  * @prop {() => Promise<object | string>} getToken - Called before every connect instead of `token-url`.
