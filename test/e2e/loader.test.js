@@ -171,7 +171,7 @@ describe('the loader, end to end', () => {
     await context.close();
   });
 
-  it('loads at once for an inline widget, `open`, or a conversation this tab already has', async () => {
+  it('loads at once for an inline widget, `open`, `preload="idle"`, or a conversation this tab already has', async () => {
     for (const markup of [
       '<chat-widget id="w" mode="inline" server="{ws}/ws" token-url="/api/chat-token"></chat-widget>',
       '<chat-widget id="w" open server="{ws}/ws" token-url="/api/chat-token"></chat-widget>',
@@ -186,6 +186,18 @@ describe('the loader, end to end', () => {
       await tab
         .locator('#w [part="status"][data-status="connected"]')
         .waitFor({ state: 'attached' });
+      await context.close();
+    }
+    // preload="idle": the full file comes once the page is idle, and waits closed (no socket).
+    {
+      const { context, tab, sockets } = await open(
+        page(
+          '<chat-widget id="w" preload="idle" server="{ws}/ws" token-url="/api/chat-token"></chat-widget>',
+        ),
+      );
+      await defined(tab);
+      assert.equal(await tab.locator('#w [part="panel"][hidden]').count(), 1);
+      assert.deepEqual(sockets, []);
       await context.close();
     }
     // A tab with a stored conversation for this widget: the same storage module decides.
