@@ -632,6 +632,8 @@ export class ChatWidget extends LitElement {
     this.#scroller.toBottom();
     this.draft = '';
     this.#typing.stop();
+    // Sent with the button: the visitor goes on typing where they were.
+    this.input?.focus();
   }
 
   readonly #onEscalate = (): void => {

@@ -145,6 +145,27 @@ describe('chat-widget: a conversation on the stream protocol', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('sends with the icon button and keeps the focus in the composer', async () => {
+    const key = uniqueKey();
+    const el = await inline(key);
+    await connected(el);
+    const input = part(el, 'input') as HTMLTextAreaElement;
+    const button = part(el, 'send-button') as HTMLButtonElement;
+    expect(button.getAttribute('aria-label')).to.equal('Send');
+    input.value = 'by the button';
+    input.dispatchEvent(new InputEvent('input'));
+    await el.updateComplete;
+    button.focus();
+    button.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).to.equal(input);
+    expect(input.value).to.equal('');
+    await until(
+      async () => (await received(key)).some((f) => f.content === 'by the button'),
+      'sent',
+    );
+  });
+
   it('makes a new line with Shift+Enter and cannot send an empty message', async () => {
     const el = await inline(uniqueKey());
     const input = part(el, 'input') as HTMLTextAreaElement;
