@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { createTokenService } from './platform/auth/jwt.js';
 import { createTokenHandler } from './platform/auth/token-endpoint.js';
+import { createVisitorIdentity, visitorKey } from './platform/auth/visitors.js';
 import { createApiHandler } from './platform/http/api.js';
 import { sendStatus } from './platform/http/respond.js';
 import { createStaticHandler } from './platform/http/static.js';
@@ -47,6 +48,8 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {number} [port] 0 picks a free port
  * @property {string} [host] unset: all interfaces
  * @property {string | Uint8Array} [secret] HS256 key for chat tokens; random when unset
+ * @property {string | Uint8Array} [visitorSecret] HMAC key for visitor cookies and their public
+ *   ids; unset: derived from `secret`
  * @property {import('./bots/index.js').Bot} [bot] overrides `openai` and `demoBotDelayMs`
  * @property {import('./bots/openai-bot.js').OpenAIBotOptions} [openai]
  * @property {number} [demoBotDelayMs]
@@ -115,7 +118,8 @@ export async function createApp(options = {}) {
   const shutdown = new AbortController();
 
   const tokens = createTokenService({ secret });
-  const handleToken = createTokenHandler({ tokens });
+  const visitors = createVisitorIdentity({ key: visitorKey(options.visitorSecret, secret) });
+  const handleToken = createTokenHandler({ tokens, visitors });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
   const channels = createChannels({ bus: shared.channels, logger });
   const hub = createRoomHub({

@@ -44,6 +44,11 @@ export function readConfig(env, args = []) {
     warnings.push('CHAT_TOKEN_SECRET is shorter than 32 bytes, too weak for HS256 outside a demo.');
   }
 
+  const visitorSecret = env.CHAT_VISITOR_SECRET || undefined;
+  if (visitorSecret && Buffer.byteLength(visitorSecret) < 32) {
+    warnings.push('CHAT_VISITOR_SECRET is shorter than 32 bytes, too weak outside a demo.');
+  }
+
   const protocol = readProtocol(env, args, warnings);
   const maxFrameBytes = parseInteger(
     env.CHAT_MAX_FRAME_BYTES,
@@ -81,6 +86,7 @@ export function readConfig(env, args = []) {
     port,
     host: env.HOST || undefined,
     secret,
+    ...(visitorSecret ? { visitorSecret } : {}),
     demoBotDelayMs,
     protocol,
     maxFrameBytes,

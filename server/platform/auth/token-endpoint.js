@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { parseCookies, serializeCookie } from '../http/cookies.js';
 import { sendJson, sendStatus } from '../http/respond.js';
 
@@ -7,19 +6,19 @@ export const VISITOR_COOKIE = 'cw_visitor';
 export const VISITOR_NAME = 'Visitor';
 
 const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `POST /api/chat-token`: what a host page's own backend would do for the widget's `token-url`.
- * The visitor's identity is an anonymous id in an HttpOnly cookie, so it survives reloads
- * (and so de-duplication of resent messages works across reconnects) without any login.
- * The same token is the `api_key` / `token` of every protocol this server speaks, and
- * `user_id` is the id those protocols expect the visitor to use.
+ * The visitor's identity is an anonymous secret in an HttpOnly cookie that only this server can
+ * issue (visitors.js), so it survives reloads (and so de-duplication of resent messages works
+ * across reconnects) without any login. The same token is the `api_key` / `token` of every
+ * protocol this server speaks; `user_id` (the token's `sub`) is the public id derived from the
+ * cookie, the id those protocols expect the visitor to use, and never the cookie itself.
  *
- * @param {{ tokens: import('./jwt.js').TokenService }} deps
+ * @param {{ tokens: import('./jwt.js').TokenService, visitors: import('./visitors.js').VisitorIdentity }} deps
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>}
  */
-export function createTokenHandler({ tokens }) {
+export function createTokenHandler({ tokens, visitors }) {
   return async function handleTokenRequest(req, res) {
     if (req.method !== 'POST') {
       sendStatus(res, 405, { Allow: 'POST' });
@@ -30,10 +29,11 @@ export function createTokenHandler({ tokens }) {
 
     /** @type {Record<string, string>} */
     const headers = { 'Cache-Control': 'no-store' };
-    let visitorId = parseCookies(req.headers.cookie).get(VISITOR_COOKIE);
-    if (!visitorId || !UUID.test(visitorId)) {
-      visitorId = randomUUID();
-      headers['Set-Cookie'] = serializeCookie(VISITOR_COOKIE, visitorId, {
+    let visitorId = visitors.open(parseCookies(req.headers.cookie).get(VISITOR_COOKIE));
+    if (!visitorId) {
+      const issued = visitors.issue();
+      visitorId = issued.id;
+      headers['Set-Cookie'] = serializeCookie(VISITOR_COOKIE, issued.cookie, {
         maxAgeSeconds: VISITOR_COOKIE_MAX_AGE,
         // Only a stricter cookie can come of trusting this header, never a weaker one.
         secure: isHttps(req),
