@@ -6,6 +6,7 @@ import { createTokenService } from './platform/auth/jwt.js';
 import { createTokenHandler } from './platform/auth/token-endpoint.js';
 import { createVisitorIdentity, visitorKey } from './platform/auth/visitors.js';
 import { createApiHandler } from './platform/http/api.js';
+import { createClientAddress } from './platform/http/client-address.js';
 import { sendStatus } from './platform/http/respond.js';
 import { createStaticHandler } from './platform/http/static.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './platform/limits/frames.js';
@@ -78,6 +79,11 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  *   are handed over; unset: 0 in memory (nobody could take over), 3 s with Redis
  * @property {number} [roomsPresenceTtlMs] a `rooms` socket counts as online this long after
  *   its process last renewed it (every third of it): the users of a dead process drop out
+ * @property {number} [signInLimit] agent sign-in attempts per client address a minute (10)
+ * @property {number} [signInAccountLimit] agent sign-in attempts per account a minute (5)
+ * @property {number} [signInConcurrency] agent password checks at once (2)
+ * @property {import('./platform/http/client-address.js').TrustProxy} [trustProxy] which
+ *   proxies' `X-Forwarded-For` is believed; unset: the socket address is the client
  * @property {() => number} [now] the clock for opening hours; tests fix it
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
@@ -118,6 +124,7 @@ export async function createApp(options = {}) {
   const shutdown = new AbortController();
 
   const tokens = createTokenService({ secret });
+  const clientAddress = createClientAddress(options.trustProxy);
   const visitors = createVisitorIdentity({ key: visitorKey(options.visitorSecret, secret) });
   const handleToken = createTokenHandler({ tokens, visitors });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
@@ -185,6 +192,7 @@ export async function createApp(options = {}) {
     seen: shared.recent,
     limiter: shared.limiter,
     wss,
+    clientAddress,
     logger,
   });
   const routes = socketRoutes({

@@ -9,6 +9,9 @@ import { DEFAULT_LEASE_MS } from './stream/service.js';
 import { DEFAULT_PRESENCE_TTL_MS } from './rooms/hub.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './platform/security/origins.js';
+import { parseTrustProxy } from './platform/http/client-address.js';
+import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_LIMIT } from './support/agents/api.js';
+import { DEFAULT_SIGN_IN_CONCURRENCY } from './support/agents/auth.js';
 
 export const DEFAULT_PORT = 8787;
 
@@ -81,8 +84,43 @@ export function readConfig(env, args = []) {
       )
     : undefined;
 
+  const { trust: trustProxy, invalid: badProxies } = parseTrustProxy(env.TRUST_PROXY);
+  for (const entry of badProxies) {
+    warnings.push(
+      `TRUST_PROXY: ignoring ${entry}, which is neither a hop count (0-10) nor an IP address.`,
+    );
+  }
+  const signInLimit = parseInteger(
+    env.AGENT_SIGNIN_LIMIT,
+    SIGN_IN_LIMIT.limit,
+    1,
+    10_000,
+    'AGENT_SIGNIN_LIMIT',
+    warnings,
+  );
+  const signInAccountLimit = parseInteger(
+    env.AGENT_SIGNIN_ACCOUNT_LIMIT,
+    SIGN_IN_ACCOUNT_LIMIT.limit,
+    1,
+    10_000,
+    'AGENT_SIGNIN_ACCOUNT_LIMIT',
+    warnings,
+  );
+  const signInConcurrency = parseInteger(
+    env.AGENT_SIGNIN_CONCURRENCY,
+    DEFAULT_SIGN_IN_CONCURRENCY,
+    1,
+    64,
+    'AGENT_SIGNIN_CONCURRENCY',
+    warnings,
+  );
+
   /** @type {import('./app.js').AppOptions} */
   const options = {
+    ...(trustProxy ? { trustProxy } : {}),
+    signInLimit,
+    signInAccountLimit,
+    signInConcurrency,
     port,
     host: env.HOST || undefined,
     secret,
