@@ -3,13 +3,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { createTokenService } from './platform/auth/jwt.js';
-import { createTokenHandler } from './platform/auth/token-endpoint.js';
+import {
+  NEW_VISITOR_LIMIT,
+  TOKEN_LIMIT,
+  createTokenHandler,
+} from './platform/auth/token-endpoint.js';
 import { createVisitorIdentity, visitorKey } from './platform/auth/visitors.js';
 import { createApiHandler } from './platform/http/api.js';
 import { createClientAddress } from './platform/http/client-address.js';
 import { sendStatus } from './platform/http/respond.js';
 import { createStaticHandler } from './platform/http/static.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './platform/limits/frames.js';
+import { createSocketQuota } from './platform/limits/sockets.js';
 import { createOriginPolicy, openOriginsWarning } from './platform/security/origins.js';
 import { createChannels } from './platform/ws/channels.js';
 import { startHeartbeat } from './platform/ws/heartbeat.js';
@@ -79,6 +84,10 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  *   are handed over; unset: 0 in memory (nobody could take over), 3 s with Redis
  * @property {number} [roomsPresenceTtlMs] a `rooms` socket counts as online this long after
  *   its process last renewed it (every third of it): the users of a dead process drop out
+ * @property {number} [tokenLimit] token requests per client address a minute (60)
+ * @property {number} [newVisitorLimit] new visitors per client address in 10 minutes (30)
+ * @property {number} [maxSocketsPerVisitor] sockets this process holds for one visitor (20)
+ * @property {number} [maxSocketsPerAddress] sockets this process holds for one address (500)
  * @property {number} [signInLimit] agent sign-in attempts per client address a minute (10)
  * @property {number} [signInAccountLimit] agent sign-in attempts per account a minute (5)
  * @property {number} [signInConcurrency] agent password checks at once (2)
@@ -126,7 +135,21 @@ export async function createApp(options = {}) {
   const tokens = createTokenService({ secret });
   const clientAddress = createClientAddress(options.trustProxy);
   const visitors = createVisitorIdentity({ key: visitorKey(options.visitorSecret, secret) });
-  const handleToken = createTokenHandler({ tokens, visitors });
+  const handleToken = createTokenHandler({
+    tokens,
+    visitors,
+    limits: {
+      requests: shared.limiter('token', {
+        ...TOKEN_LIMIT,
+        limit: options.tokenLimit ?? TOKEN_LIMIT.limit,
+      }),
+      newVisitors: shared.limiter('new-visitor', {
+        ...NEW_VISITOR_LIMIT,
+        limit: options.newVisitorLimit ?? NEW_VISITOR_LIMIT.limit,
+      }),
+    },
+    clientAddress,
+  });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
   const channels = createChannels({ bus: shared.channels, logger });
   const hub = createRoomHub({
@@ -208,6 +231,11 @@ export async function createApp(options = {}) {
     tokens,
     routes,
     allowOrigin: origins.allows,
+    quota: createSocketQuota({
+      perVisitor: options.maxSocketsPerVisitor,
+      perAddress: options.maxSocketsPerAddress,
+    }),
+    clientAddress,
     logger,
   });
   // The agent socket answers to the console's session cookie and this server's own origin, not

@@ -11,6 +11,11 @@ import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './platform/security/origins.js';
 import { parseTrustProxy } from './platform/http/client-address.js';
 import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_LIMIT } from './support/agents/api.js';
+import { NEW_VISITOR_LIMIT, TOKEN_LIMIT } from './platform/auth/token-endpoint.js';
+import {
+  DEFAULT_SOCKETS_PER_ADDRESS,
+  DEFAULT_SOCKETS_PER_VISITOR,
+} from './platform/limits/sockets.js';
 import { DEFAULT_SIGN_IN_CONCURRENCY } from './support/agents/auth.js';
 
 export const DEFAULT_PORT = 8787;
@@ -90,6 +95,38 @@ export function readConfig(env, args = []) {
       `TRUST_PROXY: ignoring ${entry}, which is neither a hop count (0-10) nor an IP address.`,
     );
   }
+  const tokenLimit = parseInteger(
+    env.CHAT_TOKEN_LIMIT,
+    TOKEN_LIMIT.limit,
+    1,
+    1_000_000,
+    'CHAT_TOKEN_LIMIT',
+    warnings,
+  );
+  const newVisitorLimit = parseInteger(
+    env.CHAT_NEW_VISITOR_LIMIT,
+    NEW_VISITOR_LIMIT.limit,
+    1,
+    1_000_000,
+    'CHAT_NEW_VISITOR_LIMIT',
+    warnings,
+  );
+  const maxSocketsPerVisitor = parseInteger(
+    env.CHAT_MAX_SOCKETS_PER_VISITOR,
+    DEFAULT_SOCKETS_PER_VISITOR,
+    1,
+    1_000_000,
+    'CHAT_MAX_SOCKETS_PER_VISITOR',
+    warnings,
+  );
+  const maxSocketsPerAddress = parseInteger(
+    env.CHAT_MAX_SOCKETS_PER_ADDRESS,
+    DEFAULT_SOCKETS_PER_ADDRESS,
+    1,
+    1_000_000,
+    'CHAT_MAX_SOCKETS_PER_ADDRESS',
+    warnings,
+  );
   const signInLimit = parseInteger(
     env.AGENT_SIGNIN_LIMIT,
     SIGN_IN_LIMIT.limit,
@@ -118,6 +155,10 @@ export function readConfig(env, args = []) {
   /** @type {import('./app.js').AppOptions} */
   const options = {
     ...(trustProxy ? { trustProxy } : {}),
+    tokenLimit,
+    newVisitorLimit,
+    maxSocketsPerVisitor,
+    maxSocketsPerAddress,
     signInLimit,
     signInAccountLimit,
     signInConcurrency,

@@ -1,11 +1,26 @@
 import { parseCookies, serializeCookie } from '../http/cookies.js';
+import { addressKey } from '../http/client-address.js';
 import { sendJson, sendStatus } from '../http/respond.js';
+import { retryAfterSeconds } from '../limits/rate-limit.js';
 
 export const VISITOR_COOKIE = 'cw_visitor';
 // Visitors are anonymous; protocols that show senders (rooms) need some name for them.
 export const VISITOR_NAME = 'Visitor';
 
 const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60;
+
+/**
+ * Token requests per client address (`CHAT_TOKEN_LIMIT`): a widget asks once per connect and
+ * every few minutes, so this leaves room for an office behind one address, not for a script
+ * minting tokens to open thousands of sockets.
+ */
+export const TOKEN_LIMIT = { limit: 60, windowMs: 60_000 };
+/**
+ * New visitors per client address (`CHAT_NEW_VISITOR_LIMIT`): each new identity is another
+ * share of the store (its own conversations and caps), so this is what keeps one address from
+ * becoming thousands of visitors to crowd the others out.
+ */
+export const NEW_VISITOR_LIMIT = { limit: 30, windowMs: 10 * 60_000 };
 
 /**
  * `POST /api/chat-token`: what a host page's own backend would do for the widget's `token-url`.
@@ -15,10 +30,15 @@ const VISITOR_COOKIE_MAX_AGE = 365 * 24 * 60 * 60;
  * protocol this server speaks; `user_id` (the token's `sub`) is the public id derived from the
  * cookie, the id those protocols expect the visitor to use, and never the cookie itself.
  *
- * @param {{ tokens: import('./jwt.js').TokenService, visitors: import('./visitors.js').VisitorIdentity }} deps
+ * @param {object} deps
+ * @param {import('./jwt.js').TokenService} deps.tokens
+ * @param {import('./visitors.js').VisitorIdentity} deps.visitors
+ * @param {{ requests: import('../store.js').SharedLimiter, newVisitors: import('../store.js').SharedLimiter }} deps.limits
+ *   per client address
+ * @param {(req: import('node:http').IncomingMessage) => string} deps.clientAddress
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>}
  */
-export function createTokenHandler({ tokens, visitors }) {
+export function createTokenHandler({ tokens, visitors, limits, clientAddress }) {
   return async function handleTokenRequest(req, res) {
     if (req.method !== 'POST') {
       sendStatus(res, 405, { Allow: 'POST' });
@@ -29,8 +49,19 @@ export function createTokenHandler({ tokens, visitors }) {
 
     /** @type {Record<string, string>} */
     const headers = { 'Cache-Control': 'no-store' };
+    const address = addressKey(clientAddress(req));
+    const allowed = await limits.requests.take(address);
+    if (!allowed.allowed) {
+      tooMany(res, allowed.resetAt, 'Too many token requests from your address');
+      return;
+    }
     let visitorId = visitors.open(parseCookies(req.headers.cookie).get(VISITOR_COOKIE));
     if (!visitorId) {
+      const fresh = await limits.newVisitors.take(address);
+      if (!fresh.allowed) {
+        tooMany(res, fresh.resetAt, 'Too many new visitors from your address');
+        return;
+      }
       const issued = visitors.issue();
       visitorId = issued.id;
       headers['Set-Cookie'] = serializeCookie(VISITOR_COOKIE, issued.cookie, {
@@ -48,6 +79,20 @@ export function createTokenHandler({ tokens, visitors }) {
       headers,
     );
   };
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} resetAt
+ * @param {string} detail which limit, for the widget's `chat-error` detail and for logs
+ */
+function tooMany(res, resetAt, detail) {
+  sendJson(
+    res,
+    429,
+    { detail },
+    { 'Cache-Control': 'no-store', 'Retry-After': String(retryAfterSeconds(resetAt)) },
+  );
 }
 
 /** @param {import('node:http').IncomingMessage} req */

@@ -26,6 +26,7 @@
 import { STATUS_CODES } from 'node:http';
 import { HttpError, readJsonBody } from '../../platform/http/body.js';
 import { addressKey } from '../../platform/http/client-address.js';
+import { retryAfterSeconds } from '../../platform/limits/rate-limit.js';
 import { sendJson } from '../../platform/http/respond.js';
 import {
   SESSION_TTL_MS,
@@ -352,7 +353,7 @@ function answer(req, res, status, body, headers = {}) {
  * @returns {{ status: number, body: unknown, headers: Record<string, string> }}
  */
 function tooMany(resetAt, detail) {
-  const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+  const seconds = retryAfterSeconds(resetAt);
   return { status: 429, body: { detail }, headers: { 'Retry-After': String(seconds) } };
 }
 
