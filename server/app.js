@@ -86,6 +86,8 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  *   its process last renewed it (every third of it): the users of a dead process drop out
  * @property {number} [tokenLimit] token requests per client address a minute (60)
  * @property {number} [newVisitorLimit] new visitors per client address in 10 minutes (30)
+ * @property {import('./store/index.js').StoreLimits} [storeLimits] bounds of the store slices
+ *   (byte budgets, caps, the protection of active conversations); unset: their defaults
  * @property {number} [maxSocketsPerVisitor] sockets this process holds for one visitor (20)
  * @property {number} [maxSocketsPerAddress] sockets this process holds for one address (500)
  * @property {number} [signInLimit] agent sign-in attempts per client address a minute (10)
@@ -122,6 +124,7 @@ export async function createApp(options = {}) {
       prefix: options.redisPrefix,
       dedupeTtlMs,
       dedupeMaxEntries,
+      limits: options.storeLimits,
       now: options.now,
       logger,
     }));

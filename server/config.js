@@ -6,6 +6,8 @@ import {
   MIN_MAX_FRAME_BYTES,
 } from './platform/limits/frames.js';
 import { DEFAULT_LEASE_MS } from './stream/service.js';
+import { STREAM_LIMITS } from './stream/store.js';
+import { DEFAULT_LIMITS as CONVERSATION_LIMITS } from './conversations/store.js';
 import { DEFAULT_PRESENCE_TTL_MS } from './rooms/hub.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './platform/security/origins.js';
@@ -127,6 +129,22 @@ export function readConfig(env, args = []) {
     'CHAT_MAX_SOCKETS_PER_ADDRESS',
     warnings,
   );
+  const maxConversationBytes = parseInteger(
+    env.CHAT_MAX_CONVERSATION_BYTES,
+    CONVERSATION_LIMITS.maxBytesPerConversation,
+    4096,
+    64 * 1024 * 1024,
+    'CHAT_MAX_CONVERSATION_BYTES',
+    warnings,
+  );
+  const activeProtectMs = parseInteger(
+    env.CHAT_ACTIVE_PROTECT_MS,
+    STREAM_LIMITS.activeProtectMs,
+    0,
+    24 * 60 * 60_000,
+    'CHAT_ACTIVE_PROTECT_MS',
+    warnings,
+  );
   const signInLimit = parseInteger(
     env.AGENT_SIGNIN_LIMIT,
     SIGN_IN_LIMIT.limit,
@@ -155,6 +173,10 @@ export function readConfig(env, args = []) {
   /** @type {import('./app.js').AppOptions} */
   const options = {
     ...(trustProxy ? { trustProxy } : {}),
+    storeLimits: {
+      conversations: { maxBytesPerConversation: maxConversationBytes, activeProtectMs },
+      stream: { activeProtectMs },
+    },
     tokenLimit,
     newVisitorLimit,
     maxSocketsPerVisitor,

@@ -55,3 +55,9 @@ export function tally(statuses) {
     .map(([s, n]) => `${s}×${n}`)
     .join(' ');
 }
+
+/** The suite's Redis, once `attack` has started it (inside a test). */
+export function redisUrl() {
+  if (!redis) throw new Error('no Redis: call redisUrl() inside an attack');
+  return redis.url;
+}
