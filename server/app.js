@@ -88,6 +88,8 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {number} [newVisitorLimit] new visitors per client address in 10 minutes (30)
  * @property {import('./store/index.js').StoreLimits} [storeLimits] bounds of the store slices
  *   (byte budgets, caps, the protection of active conversations); unset: their defaults
+ * @property {number} [headersTimeoutMs] a request's headers must arrive within this (10 s)
+ * @property {number} [requestTimeoutMs] a whole request must arrive within this (30 s)
  * @property {number} [maxSocketsPerVisitor] sockets this process holds for one visitor (20)
  * @property {number} [maxSocketsPerAddress] sockets this process holds for one address (500)
  * @property {number} [signInLimit] agent sign-in attempts per client address a minute (10)
@@ -202,7 +204,21 @@ export async function createApp(options = {}) {
     }
   }
   // handleRequest answers its own failures (500), so nothing is left to catch here.
-  const server = createServer((req, res) => void handleRequest(req, res));
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Node checks the timeouts below only this often (30 s by default, longer than they are).
+  const connectionsCheckingInterval = Math.min(2000, Math.max(50, headersTimeout / 2));
+  const server = createServer(
+    { connectionsCheckingInterval },
+    (req, res) => void handleRequest(req, res),
+  );
+  // Chosen, not Node's defaults: a client gets 10 s to send its headers and 30 s for a whole
+  // request (bodies are 16 KiB at most), so a trickle of bytes cannot hold a connection for
+  // minutes. An idle keep-alive connection is closed after 65 s, longer than nginx keeps its
+  // own idle upstream connections (deploy/nginx.conf: 60 s), so nginx never reuses one this
+  // server is closing. WebSockets are past these once upgraded.
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.keepAliveTimeout = 65_000;
 
   const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // platform/limits/frames.js
   const wss = new WebSocketServer({ noServer: true, maxPayload });
