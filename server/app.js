@@ -31,8 +31,8 @@ import { socketRoutes } from './sockets.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Report-only for now: the page and the widget are meant to need no inline script or style,
-// and this makes the browser console say so the day they do, without breaking the demo.
+// Enforced: the pages and the widget need no inline script or style, and the demo pages share
+// their origin with the agent console, so a script injected into one must not run at all.
 const DEMO_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -171,7 +171,7 @@ export async function createApp(options = {}) {
   });
   const serveDemo = createStaticHandler({
     root: demoDir,
-    htmlHeaders: { 'Content-Security-Policy-Report-Only': DEMO_CSP },
+    htmlHeaders: { 'Content-Security-Policy': DEMO_CSP },
   });
   const serveDist = createStaticHandler({ root: distDir });
 
