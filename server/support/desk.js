@@ -89,7 +89,6 @@ export function createSupportDesk(options) {
   const stream = createStreamService({
     store,
     bot,
-    seen,
     runtime,
     observer: consoles.observer,
     handoff: {
