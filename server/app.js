@@ -9,7 +9,7 @@ import {
   createTokenHandler,
 } from './platform/auth/token-endpoint.js';
 import { createVisitorIdentity, visitorKey } from './platform/auth/visitors.js';
-import { createApiHandler } from './platform/http/api.js';
+import { API_ADDRESS_LIMIT, createApiHandler } from './platform/http/api.js';
 import { createClientAddress } from './platform/http/client-address.js';
 import { sendStatus } from './platform/http/respond.js';
 import { createStaticHandler } from './platform/http/static.js';
@@ -84,6 +84,7 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  *   are handed over; unset: 0 in memory (nobody could take over), 3 s with Redis
  * @property {number} [roomsPresenceTtlMs] a `rooms` socket counts as online this long after
  *   its process last renewed it (every third of it): the users of a dead process drop out
+ * @property {number} [apiAddressLimit] REST calls per client address a minute (1000)
  * @property {number} [tokenLimit] token requests per client address a minute (60)
  * @property {number} [newVisitorLimit] new visitors per client address in 10 minutes (30)
  * @property {import('./store/index.js').StoreLimits} [storeLimits] bounds of the store slices
@@ -168,6 +169,11 @@ export async function createApp(options = {}) {
     routes: [...eventsRoutes({ store }), ...roomsRoutes({ store, hub, responder })],
     tokens,
     limiter: shared.limiter('api', apiRateLimit),
+    addressLimiter: shared.limiter('api-address', {
+      limit: options.apiAddressLimit ?? API_ADDRESS_LIMIT,
+      windowMs: 60_000,
+    }),
+    clientAddress,
   });
   const serveDemo = createStaticHandler({
     root: demoDir,

@@ -12,6 +12,7 @@ import { DEFAULT_PRESENCE_TTL_MS } from './rooms/hub.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './platform/security/origins.js';
 import { parseTrustProxy } from './platform/http/client-address.js';
+import { API_ADDRESS_LIMIT } from './platform/http/api.js';
 import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_LIMIT } from './support/agents/api.js';
 import { NEW_VISITOR_LIMIT, TOKEN_LIMIT } from './platform/auth/token-endpoint.js';
 import {
@@ -97,6 +98,14 @@ export function readConfig(env, args = []) {
       `TRUST_PROXY: ignoring ${entry}, which is neither a hop count (0-10) nor an IP address.`,
     );
   }
+  const apiAddressLimit = parseInteger(
+    env.CHAT_API_ADDRESS_LIMIT,
+    API_ADDRESS_LIMIT,
+    1,
+    1_000_000,
+    'CHAT_API_ADDRESS_LIMIT',
+    warnings,
+  );
   const tokenLimit = parseInteger(
     env.CHAT_TOKEN_LIMIT,
     TOKEN_LIMIT.limit,
@@ -177,6 +186,7 @@ export function readConfig(env, args = []) {
       conversations: { maxBytesPerConversation: maxConversationBytes, activeProtectMs },
       stream: { activeProtectMs },
     },
+    apiAddressLimit,
     tokenLimit,
     newVisitorLimit,
     maxSocketsPerVisitor,

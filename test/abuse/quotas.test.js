@@ -104,3 +104,27 @@ attack('sockets per visitor and per address are capped', async (t, start) => {
   assert.equal(again?.status, 101, 'a closed socket frees its place');
   for (const s of [...mine, ...others, again]) s?.ws.terminate();
 });
+
+attack('REST calls are limited per address as well as per visitor', async (t, start) => {
+  const app = await start({ apiAddressLimit: 6 });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) {
+    const { body } = await new Visitor(app).fetchToken();
+    for (let j = 0; j < 2; j++) {
+      const res = await fetch(new URL(`/api/v1/chats/user/${body.user_id}`, app.url), {
+        headers: { 'X-API-Key': body.token },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) assert.match(res.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    }
+  }
+  const garbage = await fetch(new URL('/api/v1/chats/user/x', app.url), {
+    headers: { 'X-API-Key': 'not a token' },
+  });
+  report(
+    t,
+    `8 calls by 4 visitors of one address, limit 6: ${tally(statuses)}; a bad key then: ${garbage.status}`,
+  );
+  assert.deepEqual(statuses, [...Array(6).fill(200), 429, 429]);
+  assert.equal(garbage.status, 429, 'counted before the key is even checked');
+});
