@@ -11,13 +11,19 @@ function clock() {
   return { now: () => time, advance: (/** @type {number} */ ms) => (time += ms) };
 }
 
-test('past the overall cap the least recently used idle conversation goes', async () => {
+/** A store of `max` conversations on a hand-moved clock; active means used within 1 s. */
+function smallStore(/** @type {number} */ max) {
   const time = clock();
   const store = createMemoryConversationStore({
-    maxConversations: 2,
+    maxConversations: max,
     activeProtectMs: 1000,
     now: time.now,
   });
+  return { time, store };
+}
+
+test('past the overall cap the least recently used idle conversation goes', async () => {
+  const { time, store } = smallStore(2);
   await store.ensureConversation('chat', 'one', 'a');
   await store.ensureConversation('chat', 'two', 'b');
   await store.appendMessage('chat', 'one', { id: 'm' }); // `two` is now the stalest
@@ -29,12 +35,7 @@ test('past the overall cap the least recently used idle conversation goes', asyn
 });
 
 test('a full store of active conversations refuses a newcomer, and takes from its own share first', async () => {
-  const time = clock();
-  const store = createMemoryConversationStore({
-    maxConversations: 3,
-    activeProtectMs: 1000,
-    now: time.now,
-  });
+  const { time, store } = smallStore(3);
   await store.ensureConversation('chat', 'victim', 'v');
   await store.ensureConversation('chat', 'flood-1', 'x');
   await store.ensureConversation('chat', 'flood-2', 'x');
