@@ -65,6 +65,7 @@ export async function measureIdleConnections({
   // are not what this measures.
   const app = await createApp({
     tokenLimit: 1_000_000,
+    newVisitorLimit: 1_000_000,
     maxSocketsPerVisitor: 1_000_000,
     maxSocketsPerAddress: 1_000_000,
     ...appOptions,

@@ -34,8 +34,5 @@ export function createSemaphore({ max, maxWaiting }) {
         else running -= 1;
       }
     },
-    get running() {
-      return running;
-    },
   };
 }
