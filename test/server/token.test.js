@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { createStore } from '../../server/store/index.js';
 import { TEST_SECRET, Visitor, startApp } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -113,4 +114,20 @@ test('the token endpoint only answers POST', async (t) => {
   const res = await fetch(new URL('/api/chat-token', app.url));
   assert.equal(res.status, 405);
   assert.equal(res.headers.get('allow'), 'POST');
+});
+
+test('an unreachable store does not stop the token endpoint: its limits let requests through', async (t) => {
+  const shared = await createStore();
+  const limiter = shared.limiter;
+  const down = async () => {
+    throw new Error('Redis is down');
+  };
+  shared.limiter = (name, rule) =>
+    name === 'token' || name === 'new-visitor'
+      ? { take: down, exceeded: down }
+      : limiter(name, rule);
+  const app = await startApp(t, { shared });
+  const { res, body } = await new Visitor(app).fetchToken();
+  assert.equal(res.status, 200);
+  assert.match(body.user_id, UUID);
 });

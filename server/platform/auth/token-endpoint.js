@@ -50,15 +50,19 @@ export function createTokenHandler({ tokens, visitors, limits, clientAddress }) 
     /** @type {Record<string, string>} */
     const headers = { 'Cache-Control': 'no-store' };
     const address = addressKey(clientAddress(req));
-    const allowed = await limits.requests.take(address);
-    if (!allowed.allowed) {
+    // Tokens need nothing else from the store, so an unreachable Redis lets requests through
+    // uncounted rather than stopping every widget from signing in again until it is back.
+    /** @param {import('../store.js').SharedLimiter} limiter */
+    const take = (limiter) => limiter.take(address).catch(() => undefined);
+    const allowed = await take(limits.requests);
+    if (allowed && !allowed.allowed) {
       tooMany(res, allowed.resetAt, 'Too many token requests from your address');
       return;
     }
     let visitorId = visitors.open(parseCookies(req.headers.cookie).get(VISITOR_COOKIE));
     if (!visitorId) {
-      const fresh = await limits.newVisitors.take(address);
-      if (!fresh.allowed) {
+      const fresh = await take(limits.newVisitors);
+      if (fresh && !fresh.allowed) {
         tooMany(res, fresh.resetAt, 'Too many new visitors from your address');
         return;
       }
