@@ -3,11 +3,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { createTokenService } from './platform/auth/jwt.js';
-import { createTokenHandler } from './platform/auth/token-endpoint.js';
-import { createApiHandler } from './platform/http/api.js';
+import {
+  NEW_VISITOR_LIMIT,
+  TOKEN_LIMIT,
+  createTokenHandler,
+} from './platform/auth/token-endpoint.js';
+import { createVisitorIdentity, visitorKey } from './platform/auth/visitors.js';
+import { API_ADDRESS_LIMIT, createApiHandler } from './platform/http/api.js';
+import { createClientAddress } from './platform/http/client-address.js';
 import { sendStatus } from './platform/http/respond.js';
 import { createStaticHandler } from './platform/http/static.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './platform/limits/frames.js';
+import { createSocketQuota } from './platform/limits/sockets.js';
 import { createOriginPolicy, openOriginsWarning } from './platform/security/origins.js';
 import { createChannels } from './platform/ws/channels.js';
 import { startHeartbeat } from './platform/ws/heartbeat.js';
@@ -24,8 +31,8 @@ import { socketRoutes } from './sockets.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-// Report-only for now: the page and the widget are meant to need no inline script or style,
-// and this makes the browser console say so the day they do, without breaking the demo.
+// Enforced: the pages and the widget need no inline script or style, and the demo pages share
+// their origin with the agent console, so a script injected into one must not run at all.
 const DEMO_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -47,6 +54,8 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  * @property {number} [port] 0 picks a free port
  * @property {string} [host] unset: all interfaces
  * @property {string | Uint8Array} [secret] HS256 key for chat tokens; random when unset
+ * @property {string | Uint8Array} [visitorSecret] HMAC key for visitor cookies and their public
+ *   ids; unset: derived from `secret`
  * @property {import('./bots/index.js').Bot} [bot] overrides `openai` and `demoBotDelayMs`
  * @property {import('./bots/openai-bot.js').OpenAIBotOptions} [openai]
  * @property {number} [demoBotDelayMs]
@@ -75,6 +84,20 @@ const API_RATE_LIMIT = { limit: 100, windowMs: 60_000 };
  *   are handed over; unset: 0 in memory (nobody could take over), 3 s with Redis
  * @property {number} [roomsPresenceTtlMs] a `rooms` socket counts as online this long after
  *   its process last renewed it (every third of it): the users of a dead process drop out
+ * @property {number} [apiAddressLimit] REST calls per client address a minute (1000)
+ * @property {number} [tokenLimit] token requests per client address a minute (60)
+ * @property {number} [newVisitorLimit] new visitors per client address in 10 minutes (30)
+ * @property {import('./store/index.js').StoreLimits} [storeLimits] bounds of the store slices
+ *   (byte budgets, caps, the protection of active conversations); unset: their defaults
+ * @property {number} [headersTimeoutMs] a request's headers must arrive within this (10 s)
+ * @property {number} [requestTimeoutMs] a whole request must arrive within this (30 s)
+ * @property {number} [maxSocketsPerVisitor] sockets this process holds for one visitor (20)
+ * @property {number} [maxSocketsPerAddress] sockets this process holds for one address (500)
+ * @property {number} [signInLimit] agent sign-in attempts per client address a minute (10)
+ * @property {number} [signInAccountLimit] agent sign-in attempts per account a minute (5)
+ * @property {number} [signInConcurrency] agent password checks at once (2)
+ * @property {import('./platform/http/client-address.js').TrustProxy} [trustProxy] which
+ *   proxies' `X-Forwarded-For` is believed; unset: the socket address is the client
  * @property {() => number} [now] the clock for opening hours; tests fix it
  * @property {{ error(...args: unknown[]): void }} [logger]
  */
@@ -104,6 +127,7 @@ export async function createApp(options = {}) {
       prefix: options.redisPrefix,
       dedupeTtlMs,
       dedupeMaxEntries,
+      limits: options.storeLimits,
       now: options.now,
       logger,
     }));
@@ -115,7 +139,23 @@ export async function createApp(options = {}) {
   const shutdown = new AbortController();
 
   const tokens = createTokenService({ secret });
-  const handleToken = createTokenHandler({ tokens });
+  const clientAddress = createClientAddress(options.trustProxy);
+  const visitors = createVisitorIdentity({ key: visitorKey(options.visitorSecret, secret) });
+  const handleToken = createTokenHandler({
+    tokens,
+    visitors,
+    limits: {
+      requests: shared.limiter('token', {
+        ...TOKEN_LIMIT,
+        limit: options.tokenLimit ?? TOKEN_LIMIT.limit,
+      }),
+      newVisitors: shared.limiter('new-visitor', {
+        ...NEW_VISITOR_LIMIT,
+        limit: options.newVisitorLimit ?? NEW_VISITOR_LIMIT.limit,
+      }),
+    },
+    clientAddress,
+  });
   const serveDemoConfig = createDemoConfigHandler({ protocol });
   const channels = createChannels({ bus: shared.channels, logger });
   const hub = createRoomHub({
@@ -129,10 +169,15 @@ export async function createApp(options = {}) {
     routes: [...eventsRoutes({ store }), ...roomsRoutes({ store, hub, responder })],
     tokens,
     limiter: shared.limiter('api', apiRateLimit),
+    addressLimiter: shared.limiter('api-address', {
+      limit: options.apiAddressLimit ?? API_ADDRESS_LIMIT,
+      windowMs: 60_000,
+    }),
+    clientAddress,
   });
   const serveDemo = createStaticHandler({
     root: demoDir,
-    htmlHeaders: { 'Content-Security-Policy-Report-Only': DEMO_CSP },
+    htmlHeaders: { 'Content-Security-Policy': DEMO_CSP },
   });
   const serveDist = createStaticHandler({ root: distDir });
 
@@ -165,7 +210,21 @@ export async function createApp(options = {}) {
     }
   }
   // handleRequest answers its own failures (500), so nothing is left to catch here.
-  const server = createServer((req, res) => void handleRequest(req, res));
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  // Node checks the timeouts below only this often (30 s by default, longer than they are).
+  const connectionsCheckingInterval = Math.min(2000, Math.max(50, headersTimeout / 2));
+  const server = createServer(
+    { connectionsCheckingInterval },
+    (req, res) => void handleRequest(req, res),
+  );
+  // Chosen, not Node's defaults: a client gets 10 s to send its headers and 30 s for a whole
+  // request (bodies are 16 KiB at most), so a trickle of bytes cannot hold a connection for
+  // minutes. An idle keep-alive connection is closed after 65 s, longer than nginx keeps its
+  // own idle upstream connections (deploy/nginx.conf: 60 s), so nginx never reuses one this
+  // server is closing. WebSockets are past these once upgraded.
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.keepAliveTimeout = 65_000;
 
   const maxPayload = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES; // platform/limits/frames.js
   const wss = new WebSocketServer({ noServer: true, maxPayload });
@@ -181,6 +240,7 @@ export async function createApp(options = {}) {
     seen: shared.recent,
     limiter: shared.limiter,
     wss,
+    clientAddress,
     logger,
   });
   const routes = socketRoutes({
@@ -196,6 +256,11 @@ export async function createApp(options = {}) {
     tokens,
     routes,
     allowOrigin: origins.allows,
+    quota: createSocketQuota({
+      perVisitor: options.maxSocketsPerVisitor,
+      perAddress: options.maxSocketsPerAddress,
+    }),
+    clientAddress,
     logger,
   });
   // The agent socket answers to the console's session cookie and this server's own origin, not

@@ -6,9 +6,20 @@ import {
   MIN_MAX_FRAME_BYTES,
 } from './platform/limits/frames.js';
 import { DEFAULT_LEASE_MS } from './stream/service.js';
+import { STREAM_LIMITS } from './stream/store.js';
+import { DEFAULT_LIMITS as CONVERSATION_LIMITS } from './conversations/store.js';
 import { DEFAULT_PRESENCE_TTL_MS } from './rooms/hub.js';
 import { PROTOCOLS, isProtocol } from './protocols.js';
 import { parseAllowedOrigins } from './platform/security/origins.js';
+import { parseTrustProxy } from './platform/http/client-address.js';
+import { API_ADDRESS_LIMIT } from './platform/http/api.js';
+import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_LIMIT } from './support/agents/api.js';
+import { NEW_VISITOR_LIMIT, TOKEN_LIMIT } from './platform/auth/token-endpoint.js';
+import {
+  DEFAULT_SOCKETS_PER_ADDRESS,
+  DEFAULT_SOCKETS_PER_VISITOR,
+} from './platform/limits/sockets.js';
+import { DEFAULT_SIGN_IN_CONCURRENCY } from './support/agents/auth.js';
 
 export const DEFAULT_PORT = 8787;
 
@@ -44,6 +55,11 @@ export function readConfig(env, args = []) {
     warnings.push('CHAT_TOKEN_SECRET is shorter than 32 bytes, too weak for HS256 outside a demo.');
   }
 
+  const visitorSecret = env.CHAT_VISITOR_SECRET || undefined;
+  if (visitorSecret && Buffer.byteLength(visitorSecret) < 32) {
+    warnings.push('CHAT_VISITOR_SECRET is shorter than 32 bytes, too weak outside a demo.');
+  }
+
   const protocol = readProtocol(env, args, warnings);
   const maxFrameBytes = parseInteger(
     env.CHAT_MAX_FRAME_BYTES,
@@ -76,11 +92,112 @@ export function readConfig(env, args = []) {
       )
     : undefined;
 
+  const { trust: trustProxy, invalid: badProxies } = parseTrustProxy(env.TRUST_PROXY);
+  for (const entry of badProxies) {
+    warnings.push(
+      `TRUST_PROXY: ignoring ${entry}, which is neither a hop count (0-10) nor an IP address.`,
+    );
+  }
+  const apiAddressLimit = parseInteger(
+    env.CHAT_API_ADDRESS_LIMIT,
+    API_ADDRESS_LIMIT,
+    1,
+    1_000_000,
+    'CHAT_API_ADDRESS_LIMIT',
+    warnings,
+  );
+  const tokenLimit = parseInteger(
+    env.CHAT_TOKEN_LIMIT,
+    TOKEN_LIMIT.limit,
+    1,
+    1_000_000,
+    'CHAT_TOKEN_LIMIT',
+    warnings,
+  );
+  const newVisitorLimit = parseInteger(
+    env.CHAT_NEW_VISITOR_LIMIT,
+    NEW_VISITOR_LIMIT.limit,
+    1,
+    1_000_000,
+    'CHAT_NEW_VISITOR_LIMIT',
+    warnings,
+  );
+  const maxSocketsPerVisitor = parseInteger(
+    env.CHAT_MAX_SOCKETS_PER_VISITOR,
+    DEFAULT_SOCKETS_PER_VISITOR,
+    1,
+    1_000_000,
+    'CHAT_MAX_SOCKETS_PER_VISITOR',
+    warnings,
+  );
+  const maxSocketsPerAddress = parseInteger(
+    env.CHAT_MAX_SOCKETS_PER_ADDRESS,
+    DEFAULT_SOCKETS_PER_ADDRESS,
+    1,
+    1_000_000,
+    'CHAT_MAX_SOCKETS_PER_ADDRESS',
+    warnings,
+  );
+  const maxConversationBytes = parseInteger(
+    env.CHAT_MAX_CONVERSATION_BYTES,
+    CONVERSATION_LIMITS.maxBytesPerConversation,
+    4096,
+    64 * 1024 * 1024,
+    'CHAT_MAX_CONVERSATION_BYTES',
+    warnings,
+  );
+  const activeProtectMs = parseInteger(
+    env.CHAT_ACTIVE_PROTECT_MS,
+    STREAM_LIMITS.activeProtectMs,
+    0,
+    24 * 60 * 60_000,
+    'CHAT_ACTIVE_PROTECT_MS',
+    warnings,
+  );
+  const signInLimit = parseInteger(
+    env.AGENT_SIGNIN_LIMIT,
+    SIGN_IN_LIMIT.limit,
+    1,
+    10_000,
+    'AGENT_SIGNIN_LIMIT',
+    warnings,
+  );
+  const signInAccountLimit = parseInteger(
+    env.AGENT_SIGNIN_ACCOUNT_LIMIT,
+    SIGN_IN_ACCOUNT_LIMIT.limit,
+    1,
+    10_000,
+    'AGENT_SIGNIN_ACCOUNT_LIMIT',
+    warnings,
+  );
+  const signInConcurrency = parseInteger(
+    env.AGENT_SIGNIN_CONCURRENCY,
+    DEFAULT_SIGN_IN_CONCURRENCY,
+    1,
+    64,
+    'AGENT_SIGNIN_CONCURRENCY',
+    warnings,
+  );
+
   /** @type {import('./app.js').AppOptions} */
   const options = {
+    ...(trustProxy ? { trustProxy } : {}),
+    storeLimits: {
+      conversations: { maxBytesPerConversation: maxConversationBytes, activeProtectMs },
+      stream: { activeProtectMs },
+    },
+    apiAddressLimit,
+    tokenLimit,
+    newVisitorLimit,
+    maxSocketsPerVisitor,
+    maxSocketsPerAddress,
+    signInLimit,
+    signInAccountLimit,
+    signInConcurrency,
     port,
     host: env.HOST || undefined,
     secret,
+    ...(visitorSecret ? { visitorSecret } : {}),
     demoBotDelayMs,
     protocol,
     maxFrameBytes,

@@ -61,7 +61,17 @@ export async function measureIdleConnections({
     throw new RangeError(`connections must be an integer in 1-${MAX_CONNECTIONS}`);
   }
   const gc = findGc();
-  const app = await createApp({ ...appOptions, host: '127.0.0.1', port: 0 });
+  // Every client here is one address and a few visitors: the per-address and per-visitor caps
+  // are not what this measures.
+  const app = await createApp({
+    tokenLimit: 1_000_000,
+    newVisitorLimit: 1_000_000,
+    maxSocketsPerVisitor: 1_000_000,
+    maxSocketsPerAddress: 1_000_000,
+    ...appOptions,
+    host: '127.0.0.1',
+    port: 0,
+  });
   const worker = new Worker(new URL('./idle-clients.js', import.meta.url), {
     workerData: { url: app.url, visitors, concurrency, stepTimeoutMs },
   });

@@ -13,10 +13,17 @@
  * - conversations idle (no read, no write) for `idleTtlMs` are forgotten;
  * - past `maxConversations` in all, the least recently used go first;
  * - past `maxConversationsPerOwner` for one visitor, that visitor's least recently used goes;
- * - a conversation keeps its last `maxMessagesPerConversation` messages (older ones drop off,
- *   and `total` in listings counts what is kept);
+ * - a conversation keeps its last `maxMessagesPerConversation` messages, and its last
+ *   `maxBytesPerConversation` bytes of them (as JSON): older ones drop off, `total` in listings
+ *   counts what is kept, and the conversation says `truncated: true` from then on;
+ * - memory only: a newcomer is not given room by evicting a conversation used within the last
+ *   `activeProtectMs`; the creating visitor's own least recently used conversation goes first,
+ *   then anyone's idle one, and when every one is active the creation is refused
+ *   (ConversationsFull, a 503 with `Retry-After`) rather than taking one from someone else;
  * - `markUserSeen` remembers at most `maxUsers` users, least recently seen forgotten first.
  */
+
+import { HttpError } from '../platform/http/body.js';
 
 /**
  * @typedef {'chat' | 'room' | 'thread'} ConversationKind
@@ -29,6 +36,7 @@
  * @property {string} updated_at ISO time of the last change
  * @property {string} [last_message_at]
  * @property {number} message_count
+ * @property {true} [truncated] older messages were dropped to keep it within its byte budget
  * @property {Record<string, unknown>} data protocol-specific fields (a chat's title, config…)
  * @typedef {object} MessagePage
  * @property {MessageRecord[]} messages
@@ -54,5 +62,16 @@ export const DEFAULT_LIMITS = Object.freeze({
   maxConversations: 10_000,
   maxConversationsPerOwner: 50,
   maxMessagesPerConversation: 500,
+  // 500 messages of 2,000 characters would be 2 MiB; 256 KiB is still ~130 such messages, and
+  // caps the memory store at ~2.5 GiB however the conversations are filled.
+  maxBytesPerConversation: 256 * 1024,
+  activeProtectMs: 5 * 60_000,
   maxUsers: 100_000,
 });
+
+/** Every conversation is active and the store is full: this one is not created. */
+export class ConversationsFull extends HttpError {
+  constructor() {
+    super(503, 'The server is full: try again in a few minutes', { 'Retry-After': '60' });
+  }
+}

@@ -2,7 +2,7 @@
  * The ConversationStore (store.js) in this process's memory, with an overall cap on
  * conversations and users besides the bounds both stores keep.
  */
-import { DEFAULT_LIMITS } from './store.js';
+import { ConversationsFull, DEFAULT_LIMITS } from './store.js';
 
 /**
  * @typedef {import('./store.js').Conversation} Conversation
@@ -11,10 +11,13 @@ import { DEFAULT_LIMITS } from './store.js';
  */
 
 /**
- * @typedef {{ meta: Conversation, messages: MessageRecord[], lastUsed: number, useSeq: number }} Entry
- *   `lastUsed` (a time) decides expiry; `useSeq` (a counter) decides recency, since many
- *   uses can share one millisecond
+ * @typedef {{ meta: Conversation, messages: MessageRecord[], sizes: number[], bytes: number, lastUsed: number, useSeq: number }} Entry
+ *   `lastUsed` (a time) decides expiry and protection; `useSeq` (a counter) decides recency,
+ *   since many uses can share one millisecond; `sizes` are the messages' JSON bytes
  */
+
+/** @param {unknown} value */
+const sizeOf = (value) => Buffer.byteLength(JSON.stringify(value));
 
 /**
  * @param {Partial<typeof DEFAULT_LIMITS> & { now?: () => number }} [options]
@@ -52,9 +55,34 @@ export function createMemoryConversationStore(options = {}) {
   function prune() {
     const expired = now() - limits.idleTtlMs;
     for (const [key, entry] of entries) {
-      if (entry.lastUsed > expired && entries.size <= limits.maxConversations) break;
+      if (entry.lastUsed > expired) break;
       drop(key);
     }
+    if (entries.size <= limits.maxConversations) return;
+    // Over the cap (a newcomer was just let in past idle ones): the least recently used idle
+    // conversations go; one used within the protection window never goes for someone else.
+    const active = now() - limits.activeProtectMs;
+    for (const [key, entry] of entries) {
+      if (entries.size <= limits.maxConversations || entry.lastUsed > active) return;
+      drop(key);
+    }
+  }
+
+  /**
+   * Room for one more conversation of `owner`: theirs before anyone else's, then the least
+   * recently used idle one; false when all are active.
+   * @param {Set<string>} owned
+   */
+  function makeRoom(owned) {
+    if (entries.size < limits.maxConversations) return true;
+    if (owned.size > 0) {
+      drop(stalestOf(owned));
+      return true;
+    }
+    const first = entries.values().next().value;
+    if (!first || first.lastUsed > now() - limits.activeProtectMs) return false;
+    drop(keyOf(first.meta.kind, first.meta.id));
+    return true;
   }
 
   /** @param {string} key @returns {Entry | undefined} */
@@ -97,8 +125,9 @@ export function createMemoryConversationStore(options = {}) {
       if (existing) return { conversation: copy(existing), created: false };
 
       const owned = byOwner.get(owner) ?? new Set();
-      byOwner.set(owner, owned);
       while (owned.size >= limits.maxConversationsPerOwner) drop(stalestOf(owned));
+      if (!makeRoom(owned)) throw new ConversationsFull();
+      byOwner.set(owner, owned);
       const time = new Date(now()).toISOString();
       /** @type {Entry} */
       const entry = {
@@ -112,6 +141,8 @@ export function createMemoryConversationStore(options = {}) {
           data: structuredClone(data),
         },
         messages: [],
+        sizes: [],
+        bytes: 0,
         lastUsed: now(),
         useSeq: ++uses,
       };
@@ -149,9 +180,19 @@ export function createMemoryConversationStore(options = {}) {
     async appendMessage(kind, id, message) {
       const entry = use(keyOf(kind, id));
       if (!entry) return false;
+      const size = sizeOf(message);
       entry.messages.push(structuredClone(message));
-      if (entry.messages.length > limits.maxMessagesPerConversation) {
-        entry.messages.splice(0, entry.messages.length - limits.maxMessagesPerConversation);
+      entry.sizes.push(size);
+      entry.bytes += size;
+      // The newest message always stays, even alone past the budget (content is capped anyway).
+      while (
+        entry.messages.length > 1 &&
+        (entry.messages.length > limits.maxMessagesPerConversation ||
+          entry.bytes > limits.maxBytesPerConversation)
+      ) {
+        if (entry.bytes > limits.maxBytesPerConversation) entry.meta.truncated = true;
+        entry.messages.shift();
+        entry.bytes -= entry.sizes.shift() ?? 0;
       }
       const time = new Date(now()).toISOString();
       entry.meta.updated_at = time;

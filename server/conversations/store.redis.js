@@ -63,13 +63,22 @@ redis.call('ZREM', P .. 'o:' .. owner, kind .. ':' .. id)
 return 1
 `;
 
-// ARGV: 3 kind, 4 id, 5 message JSON, 6 iso, 7 cap
+// ARGV: 3 kind, 4 id, 5 message JSON, 6 iso, 7 cap, 8 byte budget. The hash field "bytes" is the
+// list's total length, kept as messages come and go, so the budget costs no scan.
 const APPEND = `${PRELUDE}
 local kind, id = ARGV[3], ARGV[4]
 if not use(kind, id) then return 0 end
 local list = key(kind, id) .. ':m'
+local cap, budget = tonumber(ARGV[7]), tonumber(ARGV[8])
 redis.call('RPUSH', list, ARGV[5])
-redis.call('LTRIM', list, -tonumber(ARGV[7]), -1)
+local bytes = redis.call('HINCRBY', key(kind, id), 'bytes', string.len(ARGV[5]))
+local length = redis.call('LLEN', list)
+while length > 1 and (length > cap or bytes > budget) do
+  if bytes > budget then redis.call('HSET', key(kind, id), 'truncated', '1') end
+  local oldest = redis.call('LPOP', list)
+  bytes = redis.call('HINCRBY', key(kind, id), 'bytes', -string.len(oldest))
+  length = length - 1
+end
 redis.call('HSET', key(kind, id), 'updated_at', ARGV[6], 'last_message_at', ARGV[6])
 touch(kind, id, nil)
 return 1
@@ -112,6 +121,7 @@ export function createRedisConversationStore(redis, options = {}) {
       updated_at: hash.updated_at ?? '',
       ...(hash.last_message_at ? { last_message_at: hash.last_message_at } : {}),
       message_count: Number(reply[1]) || 0,
+      ...(hash.truncated ? { truncated: /** @type {const} */ (true) } : {}),
       data: JSON.parse(hash.data ?? '{}'),
     };
   }
@@ -169,6 +179,7 @@ export function createRedisConversationStore(redis, options = {}) {
         JSON.stringify(message),
         iso(),
         limits.maxMessagesPerConversation,
+        limits.maxBytesPerConversation,
       ]);
       return reply === 1;
     },

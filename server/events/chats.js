@@ -36,6 +36,8 @@ export function publicChat(chat) {
     created_at: chat.created_at,
     updated_at: chat.updated_at,
     ...(chat.last_message_at ? { last_message_at: chat.last_message_at } : {}),
+    // An extra field, which the document's clients ignore: older messages were dropped.
+    ...(chat.truncated ? { truncated: true } : {}),
   };
 }
 

@@ -14,6 +14,7 @@
  * visitor; 4002 when the room id is not UUID-shaped (see rooms.js); 4004 past
  * `ROOMS_RATE_LIMIT` frames in any second. `user_name` defaults to "Visitor".
  */
+import { ConversationsFull } from '../conversations/store.js';
 import { createSlidingWindow } from '../platform/limits/rate-limit.js';
 import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
 import { KIND, displayName, isRoomId, roomFrame } from './rooms.js';
@@ -57,6 +58,11 @@ export function handleRoomsConnection(ws, { visitor, url, params, store, hub, lo
   let joined = false;
   // Frames that arrive while the room is being looked up wait for it.
   let ready = join().catch((err) => {
+    // 1013 is "try again later": the store is full of active rooms, nothing broke.
+    if (err instanceof ConversationsFull) {
+      ws.close(1013, 'Server full, try again later');
+      return;
+    }
     logger.error('[rooms] join failed:', err);
     ws.close(1011, 'Internal error');
   });

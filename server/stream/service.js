@@ -27,7 +27,6 @@ export { DEFAULT_LEASE_MS };
  * @param {object} deps
  * @param {import('./store.js').StreamStore} deps.store
  * @param {import('../bots/index.js').Bot} deps.bot
- * @param {import('../platform/store.js').RecentIds} deps.seen recently seen client message ids
  * @param {import('../platform/runtime.js').Runtime} deps.runtime
  * @param {import('./ports.js').StreamObserver} deps.observer
  * @param {import('./ports.js').HandoffPort} deps.handoff
@@ -38,7 +37,6 @@ export { DEFAULT_LEASE_MS };
 export function createStreamService({
   store,
   bot,
-  seen,
   runtime,
   observer,
   handoff,
@@ -57,7 +55,6 @@ export function createStreamService({
   });
   const connectVisitor = createVisitors({
     store,
-    seen,
     delivery,
     replies,
     observer,

@@ -131,6 +131,10 @@ export function handleStreamConnection(ws, { visitorId, stream, logger }) {
 
   /** @param {(Record<string, unknown> & { type: string }) | undefined} frame */
   async function onFrame(frame) {
+    if (rate.tooManyPings(frame)) {
+      ws.close(1008, 'Too many pings');
+      return;
+    }
     // First, so a refused chat is neither answered nor recorded as seen (stream/rate.js).
     const refusal = rate.refuse(frame);
     if (refusal) return send(refusal);

@@ -155,7 +155,7 @@
  * Bounds, so a demo left running cannot be filled up:
  * - conversations idle for `idleTtlMs` are forgotten, and past `maxConversations` (memory only)
  *   the least recently used go first; conversations in a handoff are passed over while others
- *   remain;
+ *   remain, and none used within `activeProtectMs` goes (the cap is soft while all are active);
  * - a conversation keeps its last `maxMessagesPerConversation` messages and
  *   `maxFramesPerConversation` frames.
  */
@@ -164,4 +164,5 @@ export const STREAM_LIMITS = Object.freeze({
   maxConversations: 10_000,
   maxMessagesPerConversation: 500,
   maxFramesPerConversation: 5000,
+  activeProtectMs: 5 * 60_000,
 });

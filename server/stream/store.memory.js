@@ -69,13 +69,17 @@ export function createMemoryStreamStore(options = {}) {
       drop(id);
     }
     if (entries.size <= limits.maxConversations) return;
-    // Over the cap: the stalest conversations nobody is waiting in or talking to go first.
+    // Over the cap: the stalest conversations nobody is waiting in or talking to go first. One
+    // used within `activeProtectMs` never goes to make room for a newcomer: the cap is soft
+    // while everyone is active, bounded by how fast new visitors come (the token endpoint's
+    // per-address limit), not by how many conversations a flood can push out.
+    const active = now() - limits.activeProtectMs;
     for (const [id, entry] of entries) {
-      if (entries.size <= limits.maxConversations) return;
+      if (entries.size <= limits.maxConversations || entry.lastUsed > active) break;
       if (!entry.meta.handoff) drop(id);
     }
-    for (const id of entries.keys()) {
-      if (entries.size <= limits.maxConversations) return;
+    for (const [id, entry] of entries) {
+      if (entries.size <= limits.maxConversations || entry.lastUsed > active) return;
       drop(id);
     }
   }

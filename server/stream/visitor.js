@@ -23,7 +23,6 @@ import { TEXTS } from './texts.js';
 /**
  * @param {object} deps
  * @param {import('./store.js').StreamStore} deps.store
- * @param {import('../platform/store.js').RecentIds} deps.seen recently seen client message ids
  * @param {import('./delivery.js').Delivery} deps.delivery
  * @param {import('./replies.js').Replies} deps.replies
  * @param {import('./ports.js').StreamObserver} deps.observer
@@ -33,7 +32,6 @@ import { TEXTS } from './texts.js';
  */
 export function createVisitors({
   store,
-  seen,
   delivery,
   replies,
   observer,
@@ -99,21 +97,23 @@ export function createVisitors({
        */
       async chat(content, clientMessageId) {
         const current = await attached();
-        const key = clientMessageId === undefined ? undefined : `${visitorId}\n${clientMessageId}`;
-        /** @type {{ messageId: string } | undefined} */
-        const earlier = key === undefined ? undefined : await seen.get(key);
+        // The conversation's own messages say whether this id was stored, not a server-wide
+        // list of recent ids, which other visitors' messages could push this one out of.
+        const earlier =
+          clientMessageId === undefined
+            ? undefined
+            : (await store.listMessages(current.id))?.find(
+                (m) => m.role === 'user' && m.clientMessageId === clientMessageId,
+              );
         if (earlier) {
-          const stored = (await store.listMessages(current.id))?.find(
-            (m) => m.messageId === earlier.messageId,
-          );
           // A resend after a failed or abandoned reply is already stored; only the reply is
           // tried again. Otherwise it is a duplicate: acknowledged again, not answered again.
-          if (!stored?.unanswered) {
+          if (!earlier.unanswered) {
             socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
             return;
           }
           await store.updateMessage(current.id, earlier.messageId, { unanswered: false });
-          const job = { q: earlier.messageId, s: socketId, ...(key ? { c: clientMessageId } : {}) };
+          const job = { q: earlier.messageId, s: socketId, c: clientMessageId };
           if (
             !(await replies.addJob(current.id, /** @type {import('./replies.js').Job} */ (job)))
           ) {
@@ -154,9 +154,6 @@ export function createVisitors({
           { message, except: socketId },
         );
         if (seq === undefined) throw new Error('the conversation is gone');
-        if (key !== undefined) {
-          await seen.set(key, { messageId: message.messageId });
-        }
         observer.message(current.id, { ...message });
         if (current.visitorTyping) {
           current.visitorTyping = false;

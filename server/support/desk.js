@@ -9,7 +9,7 @@ import { createRuntime } from '../platform/runtime.js';
 import { createStaticHandler } from '../platform/http/static.js';
 import { createStreamService } from '../stream/service.js';
 import { createAgentActions } from './actions.js';
-import { SIGN_IN_LIMIT, createAgentHandler } from './agents/api.js';
+import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_LIMIT, createAgentHandler } from './agents/api.js';
 import { createAgentAuth } from './agents/auth.js';
 import { createAgentUpgrade } from './agents/socket.js';
 import { createAvailability } from './availability.js';
@@ -34,6 +34,9 @@ const LEFT_MESSAGE_LIMIT = { limit: 5, windowMs: 10 * 60_000 };
  *   whose process stopped renewing it
  * @property {number} [abandonGraceMs] how long a reply goes on with no socket of its visitor
  *   open on any process
+ * @property {number} [signInLimit] sign-in attempts per client address per minute
+ * @property {number} [signInAccountLimit] sign-in attempts per account name per minute
+ * @property {number} [signInConcurrency] password checks at once in this process
  */
 
 /**
@@ -45,6 +48,7 @@ const LEFT_MESSAGE_LIMIT = { limit: 5, windowMs: 10 * 60_000 };
  *   seen: import('../platform/store.js').RecentIds,
  *   limiter: (name: string, rule: { limit: number, windowMs: number }) => import('../platform/store.js').SharedLimiter,
  *   wss: import('ws').WebSocketServer,
+ *   clientAddress: (req: import('node:http').IncomingMessage) => string,
  *   logger: { error(...args: unknown[]): void },
  * }} options
  */
@@ -62,6 +66,7 @@ export function createSupportDesk(options) {
     seen,
     limiter,
     wss,
+    clientAddress,
     logger,
   } = options;
   const runtime = createRuntime({ now, logger });
@@ -84,7 +89,6 @@ export function createSupportDesk(options) {
   const stream = createStreamService({
     store,
     bot,
-    seen,
     runtime,
     observer: consoles.observer,
     handoff: {
@@ -126,14 +130,27 @@ export function createSupportDesk(options) {
     inbox: inbox.build,
     conversationView: inbox.view,
   };
-  const auth = createAgentAuth({ store: sessionStore, agents, now });
-  const signIns = limiter('sign-in', SIGN_IN_LIMIT);
+  const auth = createAgentAuth({
+    store: sessionStore,
+    agents,
+    now,
+    signInConcurrency: options.signInConcurrency,
+  });
   const handleHttp = createAgentHandler({
     auth,
     desk,
     serveScript: createStaticHandler({ root: agentDistDir }),
-    // Only failures are counted, each with `take`.
-    signInLimiter: { exceeded: signIns.exceeded, fail: signIns.take },
+    signInLimits: {
+      byAddress: limiter('sign-in', {
+        ...SIGN_IN_LIMIT,
+        limit: options.signInLimit ?? SIGN_IN_LIMIT.limit,
+      }),
+      byAccount: limiter('sign-in-account', {
+        ...SIGN_IN_ACCOUNT_LIMIT,
+        limit: options.signInAccountLimit ?? SIGN_IN_ACCOUNT_LIMIT.limit,
+      }),
+    },
+    clientAddress,
   });
   const handleUpgrade = createAgentUpgrade({ wss, auth, desk, now, logger });
 

@@ -14,7 +14,18 @@ import { agentRef } from './availability.js';
 import { TEXTS } from './texts.js';
 
 export const MAX_EMAIL_LENGTH = 254;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Strict on purpose: the address ends up in a `mailto:` link and in an agent's mail client, so
+// only what ordinary addresses use: letters, digits and `. _ + -` before the `@` (no leading,
+// trailing or doubled dot, at most 64), then host names of letters, digits and inner hyphens,
+// with a top-level domain of letters. `?`, `&`, `%`, `#`, quotes, spaces and the rest of what
+// RFC 5322 would allow are refused.
+const EMAIL =
+  /^(?=[^@]{1,64}@)[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+
+/** @param {string} address trimmed */
+export function isEmailAddress(address) {
+  return address.length <= MAX_EMAIL_LENGTH && EMAIL.test(address);
+}
 
 /**
  * @typedef {import('../stream/store.js').StreamConversation} StreamConversation
@@ -193,7 +204,7 @@ export function createHandoff({
     async leaveMessage({ visitorId, conversationId, send }, email, message) {
       const address = typeof email === 'string' ? email.trim() : '';
       const text = typeof message === 'string' ? message.trim() : '';
-      if (address.length > MAX_EMAIL_LENGTH || !EMAIL.test(address)) {
+      if (!isEmailAddress(address)) {
         send({ type: 'error', message: TEXTS.invalidEmail });
         return;
       }

@@ -24,6 +24,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { replyText } from '../bots/index.js';
+import { ConversationsFull } from '../conversations/store.js';
 import { HISTORY_LIMIT, contentProblem } from '../platform/limits/messages.js';
 import { parseObjectFrame, sendFrame } from '../platform/ws/send.js';
 
@@ -89,6 +90,11 @@ export function handleThreadsConnection(ws, { visitor, store, bot, channels, log
     chain = chain
       .then(() => handle(frame))
       .catch((err) => {
+        // A full store is a refusal that says why, not a failure to log.
+        if (err instanceof ConversationsFull) {
+          error(err.detail);
+          return;
+        }
         logger.error('[threads] frame failed:', err);
         error(ERRORS.replyFailed);
       })

@@ -42,6 +42,10 @@ export async function startServer({ port, env = {} }) {
       CHAT_TOKEN_SECRET: 'e2e-secret-that-is-long-enough-for-hs256!!',
       DEMO_BOT_DELAY_MS: '3',
       OPENAI_BASE_URL: '',
+      // Every browser of a run is a new visitor from 127.0.0.1, which the per-address limits
+      // are there to stop (test/abuse/ tests them).
+      CHAT_TOKEN_LIMIT: '100000',
+      CHAT_NEW_VISITOR_LIMIT: '100000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -171,25 +171,28 @@ test('sign-in: wrong passwords, the session cookie, who am I, sign-out, and too 
   });
   assert.equal(replay.status, 401, 'a signed-out session is dead on the server too');
 
-  // Ten failures a minute from one address (three above), then not even the right password.
+  // Ten attempts a minute from one address (four above, the right one included), then not even
+  // the right password. Each guess names another account, so only the address limit applies.
   const guesser = new Agent(app, 'maya');
   const statuses = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 7; i++) {
     statuses.push(
       (
         await guesser.request('POST', '/agent/api/session', {
-          name: 'maya',
+          name: `ghost${i}`,
           password: `guess ${i}`,
         })
       ).status,
     );
   }
-  assert.deepEqual(statuses, [...Array(7).fill(401), 429]);
+  assert.deepEqual(statuses, [...Array(6).fill(401), 429]);
   const right = await guesser.request('POST', '/agent/api/session', {
     name: 'maya',
     password: PASSWORD,
   });
   assert.equal(right.status, 429);
+  assert.match(right.headers.get('retry-after') ?? '', /^\d+$/);
+  assert.match(right.body.detail, /address/);
 });
 
 test('requests from other origins and bodies that are not JSON are refused', async (t) => {

@@ -63,3 +63,41 @@ test('an unknown protocol or argument falls back with a warning', () => {
   const stray = readConfig({ CHAT_TOKEN_SECRET: 'x'.repeat(40) }, ['--verbose']);
   assert.deepEqual(stray.warnings, ['ignoring the unknown argument --verbose.']);
 });
+
+test('abuse limits: defaults, values from the environment, TRUST_PROXY in both forms', () => {
+  const defaults = readConfig({}).options;
+  assert.equal(defaults.trustProxy, undefined, 'X-Forwarded-For is ignored unless asked');
+  assert.deepEqual(
+    [defaults.tokenLimit, defaults.newVisitorLimit, defaults.maxSocketsPerVisitor],
+    [60, 30, 20],
+  );
+  assert.deepEqual(
+    [defaults.maxSocketsPerAddress, defaults.signInLimit, defaults.signInAccountLimit],
+    [500, 10, 5],
+  );
+  assert.equal(defaults.signInConcurrency, 2);
+
+  const { options, warnings } = readConfig({
+    TRUST_PROXY: '1',
+    CHAT_TOKEN_LIMIT: '7',
+    CHAT_NEW_VISITOR_LIMIT: '3',
+    CHAT_MAX_SOCKETS_PER_VISITOR: '4',
+    CHAT_MAX_SOCKETS_PER_ADDRESS: '9',
+    AGENT_SIGNIN_CONCURRENCY: '0',
+    CHAT_VISITOR_SECRET: 'short',
+  });
+  assert.deepEqual(options.trustProxy, { hops: 1 });
+  assert.deepEqual(
+    [options.tokenLimit, options.newVisitorLimit, options.maxSocketsPerVisitor],
+    [7, 3, 4],
+  );
+  assert.equal(options.maxSocketsPerAddress, 9);
+  assert.equal(options.signInConcurrency, 2);
+  assert.equal(options.visitorSecret, 'short');
+  assert.ok(warnings.some((w) => w.startsWith('AGENT_SIGNIN_CONCURRENCY=0')));
+  assert.ok(warnings.some((w) => w.startsWith('CHAT_VISITOR_SECRET is shorter')));
+
+  const listed = readConfig({ TRUST_PROXY: '127.0.0.1, ::ffff:10.0.0.2, proxy.local' });
+  assert.deepEqual(listed.options.trustProxy, { proxies: new Set(['127.0.0.1', '10.0.0.2']) });
+  assert.ok(listed.warnings.some((w) => w.includes('proxy.local')));
+});

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '../../server/platform/limits/frames.js'
 import {
   STREAM_RATE_LIMIT,
   STREAM_RATE_MESSAGE,
+  STREAM_PING_LIMIT,
   createStreamRateLimit,
 } from '../../server/stream/rate.js';
 import { ChatClient, Visitor, api, deferred, socketUrl, startApp, types } from './helpers.js';
@@ -112,6 +113,18 @@ test('the stream limiter: 10 in any second, pings free, the refusal echoes clien
   assert.ok(rate.refuse({ type: 'human-escalation' }), 'still within the second');
   time = 1000;
   assert.equal(rate.refuse(chat('c11')), undefined, 'refusals did not count');
+});
+
+test('the stream limiter: pings have a limit of their own', () => {
+  let time = 0;
+  const rate = createStreamRateLimit({ now: () => time });
+  for (let i = 0; i < STREAM_PING_LIMIT; i++)
+    assert.equal(rate.tooManyPings({ type: 'ping' }), false);
+  assert.equal(rate.tooManyPings({ type: 'ping' }), true);
+  assert.equal(rate.tooManyPings({ type: 'chat' }), false, 'only pings');
+  assert.equal(rate.refuse({ type: 'chat', content: 'hi' }), undefined, 'messages unaffected');
+  time = 1000;
+  assert.equal(rate.tooManyPings({ type: 'ping' }), false);
 });
 
 test('past 10 messages a second a stream chat is refused, not stored, not seen, and the socket stays open', async (t) => {

@@ -47,7 +47,8 @@ test('serves the demo at / and the widget build at /dist/ with the right types',
     assert.equal(res.headers['x-content-type-options'], 'nosniff', path);
   }
   const page = await rawRequest(app, '/');
-  assert.match(page.headers['content-security-policy-report-only'] ?? '', /script-src 'self'/);
+  assert.match(page.headers['content-security-policy'] ?? '', /script-src 'self'/, 'enforced');
+  assert.equal(page.headers['content-security-policy-report-only'], undefined);
 });
 
 test('missing files are 404, other methods 405, and ETags revalidate', async (t) => {

@@ -1,6 +1,7 @@
 /** Messages visitors left for the team while nobody could take their chat. */
 import { html, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { mailtoHref } from '../mailto.js';
 import type { LeftMessage } from '../model.js';
 import type { ViewContext } from './handlers.js';
 
@@ -21,7 +22,7 @@ export function renderLeftMessages(
                 html`<li>
                   <article class="left-message" aria-label=${t('leftFrom', { email: m.email })}>
                     <span class="line">
-                      <a href="mailto:${m.email}">${m.email}</a>
+                      <a href=${mailtoHref(m.email)}>${m.email}</a>
                       <span class="meta"
                         >${t('leftAgo', { elapsed: locale.elapsed(m.createdAt, now) })}</span
                       >

@@ -7,8 +7,15 @@
  * site may call these endpoints with a token its own backend obtained, as with any API key.
  */
 import { STATUS_CODES } from 'node:http';
+import { retryAfterSeconds } from '../limits/rate-limit.js';
 import { HttpError, readJsonBody } from './body.js';
+import { addressKey } from './client-address.js';
 import { sendJson } from './respond.js';
+
+// REST calls per client address a minute (`CHAT_API_ADDRESS_LIMIT`): ten visitors' worth, for an
+// office behind one address, while one address minting visitors cannot multiply the per-visitor
+// limit.
+export const API_ADDRESS_LIMIT = 1000;
 
 /**
  * @typedef {object} ApiRequest
@@ -42,9 +49,13 @@ const CORS_HEADERS = {
  * @param {ApiRoute[]} deps.routes
  * @param {import('../auth/jwt.js').TokenService} deps.tokens
  * @param {{ take(key: string): Promise<import('../limits/rate-limit.js').RateDecision> | import('../limits/rate-limit.js').RateDecision }} deps.limiter
+ * @param {{ take(key: string): Promise<import('../limits/rate-limit.js').RateDecision> }} [deps.addressLimiter]
+ *   calls per client address, whoever's key they carry (or none): many visitors from one
+ *   address, and garbage keys, are limited too
+ * @param {(req: import('node:http').IncomingMessage) => string} [deps.clientAddress]
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => Promise<void>}
  */
-export function createApiHandler({ routes, tokens, limiter }) {
+export function createApiHandler({ routes, tokens, limiter, addressLimiter, clientAddress }) {
   return async function handleApi(req, res, url) {
     /** @param {number} status @param {unknown} body @param {Record<string, string>} [headers] */
     const answer = (status, body, headers = {}) => {
@@ -91,6 +102,17 @@ export function createApiHandler({ routes, tokens, limiter }) {
       req.resume();
       refuse(404, 'Not Found');
       return;
+    }
+
+    if (addressLimiter && clientAddress) {
+      const byAddress = await addressLimiter.take(addressKey(clientAddress(req)));
+      if (!byAddress.allowed) {
+        req.resume();
+        refuse(429, 'Too many requests from your address', {
+          'Retry-After': String(retryAfterSeconds(byAddress.resetAt)),
+        });
+        return;
+      }
     }
 
     const key = req.headers['x-api-key'];

@@ -19,7 +19,7 @@ export function parseCookies(header) {
 
 /**
  * @param {string} name
- * @param {string} value must already be cookie-safe (we only ever store UUIDs)
+ * @param {string} value must already be cookie-safe (we only ever store base64url and dots)
  * @param {{ maxAgeSeconds?: number, secure?: boolean }} [options]
  */
 export function serializeCookie(name, value, { maxAgeSeconds, secure = false } = {}) {

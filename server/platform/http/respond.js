@@ -37,13 +37,16 @@ export function sendStatus(res, status, headers = {}) {
  * @param {import('node:stream').Duplex} socket
  * @param {number} status
  * @param {string} reason
+ * @param {{ retryAfter?: number, detail?: string }} [extra] `Retry-After` seconds; a body
+ *   saying which limit refused it
  */
-export function refuseUpgrade(socket, status, reason) {
+export function refuseUpgrade(socket, status, reason, extra = {}) {
   if (socket.destroyed) return;
-  const body = `${status} ${reason}\n`;
+  const body = `${status} ${reason}\n${extra.detail ? `${extra.detail}\n` : ''}`;
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\n` +
       'Connection: close\r\n' +
+      (extra.retryAfter ? `Retry-After: ${extra.retryAfter}\r\n` : '') +
       'Content-Type: text/plain; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       '\r\n' +

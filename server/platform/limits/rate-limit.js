@@ -74,3 +74,13 @@ export function createKeyedLimiter({ limit, windowMs, maxKeys = 10_000, now = Da
     },
   };
 }
+
+/**
+ * Seconds until a refused client may try again, for `Retry-After`: never 0, which clients read
+ * as "at once".
+ * @param {number} resetAt epoch milliseconds when the window ends
+ * @param {number} [now]
+ */
+export function retryAfterSeconds(resetAt, now = Date.now()) {
+  return Math.max(1, Math.ceil((resetAt - now) / 1000));
+}

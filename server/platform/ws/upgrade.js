@@ -15,6 +15,7 @@
  * path: the same-origin policy does not apply to WebSockets, so without this any site's page
  * could use these sockets (and the bot behind them) through its visitors' browsers.
  */
+import { addressKey } from '../http/client-address.js';
 import { refuseUpgrade as refuse } from '../http/respond.js';
 
 /**
@@ -42,6 +43,9 @@ import { refuseUpgrade as refuse } from '../http/respond.js';
  * @param {UpgradeRoute[]} deps.routes the first match wins
  * @param {(req: import('node:http').IncomingMessage) => boolean} [deps.allowOrigin] false refuses
  *   the handshake with 403; unset allows every origin
+ * @param {ReturnType<typeof import('../limits/sockets.js').createSocketQuota>} [deps.quota]
+ *   sockets per visitor and per address; a full one refuses the handshake with 429
+ * @param {(req: import('node:http').IncomingMessage) => string} [deps.clientAddress]
  * @param {{ error(...args: unknown[]): void }} [deps.logger]
  * @returns {(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void}
  */
@@ -50,6 +54,8 @@ export function createUpgradeRouter({
   tokens,
   routes,
   allowOrigin = () => true,
+  quota,
+  clientAddress = (req) => req.socket.remoteAddress ?? 'unknown',
   logger = console,
 }) {
   return function handleUpgrade(req, socket, head) {
@@ -92,6 +98,15 @@ export function createUpgradeRouter({
         refuse(socket, 401, 'Unauthorized');
         return;
       }
+      const place = quota?.admit(visitor?.sub, addressKey(clientAddress(req)));
+      if (place && !place.admitted) {
+        // Before the upgrade, so the socket never costs more than this answer; the widget
+        // backs off as after any refused handshake.
+        refuse(socket, 429, 'Too Many Requests', { retryAfter: 10, detail: place.detail });
+        return;
+      }
+      // On the raw socket: it closes with the WebSocket, and also when ws aborts the handshake.
+      if (place) socket.once('close', place.release);
       socket.off('error', onEarlyError);
       wss.handleUpgrade(req, socket, head, (ws) => {
         wss.emit('connection', ws, req);

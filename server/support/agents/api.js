@@ -25,6 +25,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { HttpError, readJsonBody } from '../../platform/http/body.js';
+import { addressKey } from '../../platform/http/client-address.js';
+import { retryAfterSeconds } from '../../platform/limits/rate-limit.js';
 import { sendJson } from '../../platform/http/respond.js';
 import {
   SESSION_TTL_MS,
@@ -35,8 +37,14 @@ import {
 } from './auth.js';
 import { CONSOLE_HEADERS, CONSOLE_HTML, messagePage } from './page.js';
 
-/** Failed sign-ins allowed per client address, per minute. */
+/** Sign-in attempts allowed per client address, per minute (`AGENT_SIGNIN_LIMIT`). */
 export const SIGN_IN_LIMIT = { limit: 10, windowMs: 60_000 };
+/**
+ * Sign-in attempts allowed per account name, from anywhere (`AGENT_SIGNIN_ACCOUNT_LIMIT`): what
+ * many addresses together may guess at one password. An agent under attack waits out the
+ * window, or signs in with a one-time link, which this does not limit.
+ */
+export const SIGN_IN_ACCOUNT_LIMIT = { limit: 5, windowMs: 60_000 };
 
 const STATUS = Object.freeze({ gone: 404, forbidden: 403, conflict: 409, invalid: 422 });
 
@@ -54,11 +62,13 @@ const STATUS = Object.freeze({ gone: 404, forbidden: 403, conflict: 409, invalid
  * @param {import('./auth.js').AgentAuth} deps.auth
  * @param {import('../desk.js').Desk} deps.desk
  * @param {import('../../platform/http/static.js').StaticHandler} deps.serveScript files of dist/agent/
- * @param {{ exceeded(key: string): boolean | Promise<boolean>, fail(key: string): unknown }} deps.signInLimiter
- *   failed sign-ins per address, counted in the store so the limit holds on every process
+ * @param {{ byAddress: import('../../platform/store.js').SharedLimiter, byAccount: import('../../platform/store.js').SharedLimiter }} deps.signInLimits
+ *   sign-in attempts per address and per account, counted in the store so they hold on every
+ *   process
+ * @param {(req: import('node:http').IncomingMessage) => string} deps.clientAddress the limit's key
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, pathname: string) => Promise<void>}
  */
-export function createAgentHandler({ auth, desk, serveScript, signInLimiter }) {
+export function createAgentHandler({ auth, desk, serveScript, signInLimits, clientAddress }) {
   /**
    * @type {Array<{ method: string, path: RegExp, handle: (request: AgentRequest) => Promise<{ status: number, body?: unknown }> }>}
    */
@@ -158,20 +168,35 @@ export function createAgentHandler({ auth, desk, serveScript, signInLimiter }) {
     },
   ];
 
-  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  /**
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:http').ServerResponse} res
+   * @returns {Promise<{ status: number, body: unknown, headers?: Record<string, string> }>}
+   */
   async function signIn(req, res) {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    // Checked before the password, so a correct guess past the limit does not get in either.
-    if (await signInLimiter.exceeded(address)) {
-      return { status: 429, body: { detail: 'Too many failed sign-ins, wait a minute' } };
+    // Every attempt is counted before its password is checked: counted after, a burst of
+    // guesses sent at once would all be checked before the first failure was recorded.
+    const byAddress = await signInLimits.byAddress.take(addressKey(clientAddress(req)));
+    if (!byAddress.allowed) {
+      return tooMany(byAddress.resetAt, 'Too many sign-ins from your address, wait a minute');
     }
     const { name, password } = await jsonBody(req);
-    const agent = await auth.checkPassword(name, password);
-    if (!agent) {
-      // Only failures count, so an agent who signs in often is never locked out.
-      await signInLimiter.fail(address);
-      return { status: 401, body: { detail: 'Wrong name or password' } };
+    if (typeof name === 'string') {
+      const byAccount = await signInLimits.byAccount.take(name.trim().toLowerCase().slice(0, 64));
+      if (!byAccount.allowed) {
+        return tooMany(byAccount.resetAt, 'Too many sign-ins to this account, wait a minute');
+      }
     }
+    const checked = await auth.checkPassword(name, password);
+    if ('busy' in checked) {
+      return {
+        status: 503,
+        body: { detail: 'Too many sign-ins at once, try again in a moment' },
+        headers: { 'Retry-After': '1' },
+      };
+    }
+    if ('wrong' in checked) return { status: 401, body: { detail: 'Wrong name or password' } };
+    const { agent } = checked;
     const { token } = await auth.startSession(agent);
     res.setHeader(
       'Set-Cookie',
@@ -239,8 +264,8 @@ export function createAgentHandler({ auth, desk, serveScript, signInLimiter }) {
 
     try {
       if (pathname === '/agent/api/session' && method === 'POST') {
-        const { status, body } = await signIn(req, res);
-        return answer(req, res, status, body);
+        const { status, body, headers } = await signIn(req, res);
+        return answer(req, res, status, body, headers);
       }
 
       // Who is asking comes before what they ask: nobody learns which routes exist without one.
@@ -310,15 +335,26 @@ async function jsonBody(req) {
  * @param {import('node:http').ServerResponse} res
  * @param {number} status
  * @param {unknown} [body]
+ * @param {Record<string, string>} [headers]
  */
-function answer(req, res, status, body) {
+function answer(req, res, status, body, headers = {}) {
   req.resume();
   if (body === undefined) {
-    res.writeHead(status, { 'Cache-Control': 'no-store' });
+    res.writeHead(status, { 'Cache-Control': 'no-store', ...headers });
     res.end();
   } else {
-    sendJson(res, status, body, { 'Cache-Control': 'no-store' });
+    sendJson(res, status, body, { 'Cache-Control': 'no-store', ...headers });
   }
+}
+
+/**
+ * @param {number} resetAt epoch ms when the window ends
+ * @param {string} detail why
+ * @returns {{ status: number, body: unknown, headers: Record<string, string> }}
+ */
+function tooMany(resetAt, detail) {
+  const seconds = retryAfterSeconds(resetAt);
+  return { status: 429, body: { detail }, headers: { 'Retry-After': String(seconds) } };
 }
 
 /**

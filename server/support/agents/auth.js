@@ -9,12 +9,18 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parseCookies } from '../../platform/http/cookies.js';
+import { createSemaphore } from '../../platform/limits/semaphore.js';
 import { verifyAgainstNothing, verifyPassword } from './passwords.js';
 
 export const SESSION_COOKIE = 'cw_agent';
 export const COOKIE_PATH = '/agent';
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
 export const LOGIN_LINK_TTL_MS = 24 * 60 * 60_000;
+/** scrypt checks at once per process; libuv has four threads, and the rest are for others. */
+export const DEFAULT_SIGN_IN_CONCURRENCY = 2;
+// A short queue smooths a few agents signing in together; a longer one would only let a flood
+// make every sign-in wait behind it.
+const SIGN_IN_QUEUE = 8;
 
 /** @param {string} token */
 const hash = (token) => createHash('sha256').update(token).digest('base64url');
@@ -31,27 +37,36 @@ const TOKEN = /^[\w-]{43}$/;
  * @param {import('./store.js').SessionStore} deps.store
  * @param {AgentAccount[]} deps.agents
  * @param {() => number} [deps.now]
+ * @param {number} [deps.signInConcurrency] scrypt checks at once
  */
-export function createAgentAuth({ store, agents, now = Date.now }) {
+export function createAgentAuth({
+  store,
+  agents,
+  now = Date.now,
+  signInConcurrency = DEFAULT_SIGN_IN_CONCURRENCY,
+}) {
   const byName = new Map(agents.map((a) => [a.id.toLowerCase(), a]));
   const byId = new Map(agents.map((a) => [a.id, a]));
+  const checks = createSemaphore({ max: signInConcurrency, maxWaiting: SIGN_IN_QUEUE });
 
   return {
     /**
      * @param {unknown} name
      * @param {unknown} password
-     * @returns {Promise<AgentAccount | undefined>}
+     * @returns {Promise<{ agent: AgentAccount } | { wrong: true } | { busy: true }>} `busy`:
+     *   too many checks running and waiting, nothing was checked
      */
     async checkPassword(name, password) {
       if (typeof name !== 'string' || typeof password !== 'string' || password.length > 1024) {
-        return undefined;
+        return { wrong: true };
       }
       const account = byName.get(name.trim().toLowerCase());
-      if (!account?.passwordHash) {
-        await verifyAgainstNothing(password);
-        return undefined;
-      }
-      return (await verifyPassword(password, account.passwordHash)) ? account : undefined;
+      const checked = await checks.run(async () => {
+        if (!account?.passwordHash) return verifyAgainstNothing(password);
+        return verifyPassword(password, account.passwordHash);
+      });
+      if (!checked.ran) return { busy: true };
+      return checked.value && account ? { agent: account } : { wrong: true };
     },
 
     /** @param {AgentAccount} agent @returns {Promise<{ token: string, expiresAt: number }>} */

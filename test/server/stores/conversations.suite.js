@@ -46,6 +46,29 @@ export function conversationsSuite(name, make) {
     assert.ok(await store.getConversation('thread', 'c1'), 'kinds are separate');
     assert.equal(await store.appendMessage('chat', 'c1', { id: 'm' }), false);
   });
+  it('a transcript past its byte budget loses its oldest messages and says so', async (t) => {
+    const { conversations: store } = await make(t, {
+      limits: { conversations: { maxBytesPerConversation: 1000 } },
+    });
+    await store.ensureConversation('chat', 'c', 'alice');
+    const text = 'x'.repeat(280);
+    for (let i = 0; i < 3; i++) await store.appendMessage('chat', 'c', { id: `m${i}`, text });
+    assert.equal((await store.getConversation('chat', 'c'))?.truncated, undefined, 'within budget');
+    for (let i = 3; i < 10; i++) await store.appendMessage('chat', 'c', { id: `m${i}`, text });
+    const page = await store.listMessages('chat', 'c');
+    assert.deepEqual(
+      page?.messages.map((m) => m.id),
+      ['m7', 'm8', 'm9'],
+      'the newest that fit, in order',
+    );
+    assert.equal((await store.getConversation('chat', 'c'))?.truncated, true);
+    await store.appendMessage('chat', 'c', { id: 'huge', text: 'y'.repeat(5000) });
+    assert.deepEqual(
+      (await store.listMessages('chat', 'c'))?.messages.map((m) => m.id),
+      ['huge'],
+      'the newest message stays, even alone past the budget',
+    );
+  });
   it('messages page in either order and are handed out as copies', async (t) => {
     const { conversations: store } = await make(t);
     await store.ensureConversation('chat', 'c', 'alice');
