@@ -89,99 +89,128 @@ export function createVisitors({
       return found;
     }
 
+    /**
+     * The conversation went from under the open socket (evicted, expired, a store that lost its
+     * data): the socket moves to a fresh conversation, and the widget is told, so that it keeps
+     * what it shows and its cursor starts again.
+     */
+    async function startAfresh() {
+      const old = live;
+      live = undefined;
+      ready = undefined;
+      socket.cursor = undefined;
+      if (old) {
+        old.sockets.delete(socket);
+        if (old.sockets.size === 0) forget(old);
+      }
+      const found = await attached();
+      socket.send({ type: 'conversation-reset', timestamp: runtime.iso() });
+      return found;
+    }
+
+    /**
+     * @param {string} content
+     * @param {string | undefined} clientMessageId
+     * @param {boolean} afresh the conversation was started again for this very message
+     */
+    async function chat(content, clientMessageId, afresh) {
+      const current = await attached();
+      // The conversation's own messages say whether this id was stored, not a server-wide
+      // list of recent ids, which other visitors' messages could push this one out of.
+      const earlier =
+        clientMessageId === undefined
+          ? undefined
+          : (await store.listMessages(current.id))?.find(
+              (m) => m.role === 'user' && m.clientMessageId === clientMessageId,
+            );
+      if (earlier) {
+        // A resend after a failed or abandoned reply is already stored; only the reply is
+        // tried again. Otherwise it is a duplicate: acknowledged again, not answered again.
+        if (!earlier.unanswered) {
+          socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
+          return;
+        }
+        await store.updateMessage(current.id, earlier.messageId, { unanswered: false });
+        const job = { q: earlier.messageId, s: socketId, c: clientMessageId };
+        if (!(await replies.addJob(current.id, /** @type {import('./replies.js').Job} */ (job)))) {
+          await store.updateMessage(current.id, earlier.messageId, { unanswered: true });
+          socket.send({ type: 'error', message: TEXTS.busy, clientMessageId });
+          return;
+        }
+        socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
+        return;
+      }
+      if ((await store.jobs(current.id)).length >= MAX_QUEUED) {
+        socket.send({
+          type: 'error',
+          message: TEXTS.busy,
+          ...(clientMessageId ? { clientMessageId } : {}),
+        });
+        return;
+      }
+
+      /** @type {StreamMessage} */
+      const message = {
+        messageId: newMessageId(),
+        role: 'user',
+        content,
+        timestamp: runtime.iso(),
+        ...(clientMessageId ? { clientMessageId } : {}),
+      };
+      // Stored and published in one step; only then acknowledged, so an ack always means the
+      // message is in the store (and a failure here reaches the client as an `error`).
+      const seq = await emit(
+        current.id,
+        {
+          type: 'user-message',
+          messageId: message.messageId,
+          ...(clientMessageId ? { clientMessageId } : {}),
+          content,
+        },
+        { message, except: socketId },
+      );
+      if (seq === undefined) {
+        // Once: a conversation that is gone again at once is a store that cannot keep one.
+        if (afresh) throw new Error('the conversation is gone');
+        await startAfresh();
+        return chat(content, clientMessageId, true);
+      }
+      observer.message(current.id, { ...message });
+      if (current.visitorTyping) {
+        current.visitorTyping = false;
+        observer.visitorTyping(current.id, false);
+      }
+      observer.changed();
+      if (clientMessageId !== undefined) {
+        socket.send({ type: 'ack', clientMessageId, messageId: message.messageId });
+      }
+
+      const conversation = await store.getConversation(current.id);
+      // The person holding the chat answers; the message is delivered, which is all the
+      // acknowledgement promised.
+      if (conversation?.handoff?.state === 'assigned') return;
+      const job = {
+        q: message.messageId,
+        s: socketId,
+        ...(clientMessageId ? { c: clientMessageId } : {}),
+      };
+      if (!(await replies.addJob(current.id, job, MAX_QUEUED * 2))) {
+        await store.updateMessage(current.id, message.messageId, { unanswered: true });
+        socket.send({
+          type: 'error',
+          message: TEXTS.busy,
+          ...(clientMessageId ? { clientMessageId } : {}),
+        });
+      }
+    }
+
     return {
       /**
        * A validated chat message.
        * @param {string} content
        * @param {string | undefined} clientMessageId
        */
-      async chat(content, clientMessageId) {
-        const current = await attached();
-        // The conversation's own messages say whether this id was stored, not a server-wide
-        // list of recent ids, which other visitors' messages could push this one out of.
-        const earlier =
-          clientMessageId === undefined
-            ? undefined
-            : (await store.listMessages(current.id))?.find(
-                (m) => m.role === 'user' && m.clientMessageId === clientMessageId,
-              );
-        if (earlier) {
-          // A resend after a failed or abandoned reply is already stored; only the reply is
-          // tried again. Otherwise it is a duplicate: acknowledged again, not answered again.
-          if (!earlier.unanswered) {
-            socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
-            return;
-          }
-          await store.updateMessage(current.id, earlier.messageId, { unanswered: false });
-          const job = { q: earlier.messageId, s: socketId, c: clientMessageId };
-          if (
-            !(await replies.addJob(current.id, /** @type {import('./replies.js').Job} */ (job)))
-          ) {
-            await store.updateMessage(current.id, earlier.messageId, { unanswered: true });
-            socket.send({ type: 'error', message: TEXTS.busy, clientMessageId });
-            return;
-          }
-          socket.send({ type: 'ack', clientMessageId, messageId: earlier.messageId });
-          return;
-        }
-        if ((await store.jobs(current.id)).length >= MAX_QUEUED) {
-          socket.send({
-            type: 'error',
-            message: TEXTS.busy,
-            ...(clientMessageId ? { clientMessageId } : {}),
-          });
-          return;
-        }
-
-        /** @type {StreamMessage} */
-        const message = {
-          messageId: newMessageId(),
-          role: 'user',
-          content,
-          timestamp: runtime.iso(),
-          ...(clientMessageId ? { clientMessageId } : {}),
-        };
-        // Stored and published in one step; only then acknowledged, so an ack always means the
-        // message is in the store (and a failure here reaches the client as an `error`).
-        const seq = await emit(
-          current.id,
-          {
-            type: 'user-message',
-            messageId: message.messageId,
-            ...(clientMessageId ? { clientMessageId } : {}),
-            content,
-          },
-          { message, except: socketId },
-        );
-        if (seq === undefined) throw new Error('the conversation is gone');
-        observer.message(current.id, { ...message });
-        if (current.visitorTyping) {
-          current.visitorTyping = false;
-          observer.visitorTyping(current.id, false);
-        }
-        observer.changed();
-        if (clientMessageId !== undefined) {
-          socket.send({ type: 'ack', clientMessageId, messageId: message.messageId });
-        }
-
-        const conversation = await store.getConversation(current.id);
-        // The person holding the chat answers; the message is delivered, which is all the
-        // acknowledgement promised.
-        if (conversation?.handoff?.state === 'assigned') return;
-        const job = {
-          q: message.messageId,
-          s: socketId,
-          ...(clientMessageId ? { c: clientMessageId } : {}),
-        };
-        if (!(await replies.addJob(current.id, job, MAX_QUEUED * 2))) {
-          await store.updateMessage(current.id, message.messageId, { unanswered: true });
-          socket.send({
-            type: 'error',
-            message: TEXTS.busy,
-            ...(clientMessageId ? { clientMessageId } : {}),
-          });
-        }
-      },
+      chat: (content, clientMessageId) => chat(content, clientMessageId, false),
 
       /** The whole conversation and its handoff state, to this socket. */
       async sync() {

@@ -199,6 +199,14 @@ export function reduce(state: ConversationState, event: InboundEvent, env: Env):
       return [];
     case 'reconnect':
       return [{ kind: 'reconnect-now' }];
+    case 'conversation-reset':
+      // What the tab shows stays; the visitor learns why the server may not know it any more.
+      return [
+        {
+          kind: 'completed',
+          message: systemLine(state, env.strings.conversationRestarted, env.now),
+        },
+      ];
   }
 }
 

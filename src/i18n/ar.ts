@@ -48,6 +48,7 @@ export const ar: Strings = {
   reasonRefused: 'لم تقبل المحادثة هذه الرسالة',
   noteNoAnswer: 'لا يوجد رد بعد.',
   errorEnded: 'انتهت هذه المحادثة.',
+  conversationRestarted: 'بدأت المحادثة من جديد لدينا. تبقى رسائلك هنا كما هي.',
   errorServer: 'حدث خطأ في المحادثة. يُرجى المحاولة مرة أخرى.',
   errorClosed: 'أُغلق اتصال الدردشة: {reason}',
   openChatUnread: 'افتح الدردشة، {count} غير مقروءة',

@@ -53,6 +53,8 @@ export const de: Strings = {
   reasonRefused: 'der Chat hat diese Nachricht nicht angenommen',
   noteNoAnswer: 'Noch keine Antwort.',
   errorEnded: 'Dieser Chat wurde beendet.',
+  conversationRestarted:
+    'Der Chat hat bei uns eine neue Unterhaltung begonnen. Ihre Nachrichten hier bleiben erhalten.',
   errorServer: 'Im Chat ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
   errorClosed: 'Die Chatverbindung wurde geschlossen: {reason}',
   openChatUnread: 'Chat öffnen, {count} ungelesen',

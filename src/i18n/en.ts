@@ -49,6 +49,8 @@ export const en = {
   reasonRefused: 'the chat did not accept this message',
   noteNoAnswer: 'No answer yet.',
   errorEnded: 'This chat has ended.',
+  conversationRestarted:
+    'The chat started a new conversation on our side. Your messages here are kept.',
   errorServer: 'Something went wrong with the chat. Please try again.',
   errorClosed: 'The chat connection closed: {reason}',
   openChatUnread: 'Open chat, {count} unread',

@@ -49,6 +49,8 @@ export const es: Strings = {
   reasonRefused: 'el chat no aceptó este mensaje',
   noteNoAnswer: 'Aún no hay respuesta.',
   errorEnded: 'Este chat ha terminado.',
+  conversationRestarted:
+    'El chat empezó una conversación nueva por nuestra parte. Tus mensajes siguen aquí.',
   errorServer: 'Algo salió mal en el chat. Inténtalo de nuevo.',
   errorClosed: 'Se cerró la conexión del chat: {reason}',
   openChatUnread: 'Abrir chat, {count} sin leer',

@@ -54,6 +54,8 @@ export const fr: Strings = {
   reasonRefused: 'la discussion n’a pas accepté ce message',
   noteNoAnswer: 'Pas encore de réponse.',
   errorEnded: 'Cette discussion est terminée.',
+  conversationRestarted:
+    'La discussion a commencé une nouvelle conversation de notre côté. Vos messages restent ici.',
   errorServer: 'Un problème est survenu dans la discussion. Veuillez réessayer.',
   errorClosed: 'La connexion à la discussion a été fermée : {reason}',
   openChatUnread: 'Ouvrir le chat, {count} non lus',

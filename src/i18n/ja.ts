@@ -48,6 +48,8 @@ export const ja: Strings = {
   reasonRefused: 'このメッセージは受け付けられませんでした',
   noteNoAnswer: 'まだ返信がありません。',
   errorEnded: 'このチャットは終了しました。',
+  conversationRestarted:
+    'こちら側で新しい会話が始まりました。ここにあるメッセージはそのまま残ります。',
   errorServer: 'チャットで問題が発生しました。もう一度お試しください。',
   errorClosed: 'チャットの接続が切断されました：{reason}',
   openChatUnread: 'チャットを開く（未読 {count} 件）',

@@ -274,6 +274,11 @@ export function createStreamAdapter(): ProtocolAdapter {
         return frame.ok === true ? [{ kind: 'left-message' }] : [];
       case 'reconnect':
         return has('resume') ? [{ kind: 'reconnect' }] : [];
+      // The reference server lost the conversation (evicted, expired) and started a fresh one:
+      // its frames count from 1 again, so the old position must go.
+      case 'conversation-reset':
+        lastSeq = undefined;
+        return [{ kind: 'conversation-reset' }];
       default:
         return [];
     }

@@ -72,7 +72,9 @@ export type InboundEvent =
   /** The conversation's position: frames up to `seq` are in; kept to resume after a drop. */
   | { kind: 'cursor'; seq: number }
   /** The server asks for an immediate reconnect (it is shutting down). */
-  | { kind: 'reconnect' };
+  | { kind: 'reconnect' }
+  /** The server lost this conversation and started a fresh one for the socket. */
+  | { kind: 'conversation-reset' };
 
 /** What the widget knows when it connects. */
 export interface ConnectContext {

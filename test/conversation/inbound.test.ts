@@ -359,6 +359,17 @@ describe('inbound reducer: the rest', () => {
     expect(kinds(run(state, [{ kind: 'ready' }]))).to.deep.equal(['ready']);
   });
 
+  it('keeps what the tab shows when the server starts the conversation again, and says so', () => {
+    const state = createState();
+    sent(state, 'u1');
+    const effects = run(state, [{ kind: 'conversation-reset' }]);
+    expect(kinds(effects)).to.deep.equal(['completed']);
+    expect(state.transcript.messages.map((m) => [m.role, m.content])).to.deep.equal([
+      ['user', 'hello'],
+      ['system', en.conversationRestarted],
+    ]);
+  });
+
   it('finishes replies that cannot continue when the socket goes, unless the server resumes', () => {
     const state = createState();
     run(state, [

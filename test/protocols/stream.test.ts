@@ -257,6 +257,20 @@ describe('stream adapter', () => {
 describe('stream adapter: resume', () => {
   const hello = (features: string[]) => f({ type: 'connection', message: 'hi', features });
 
+  it('counts the position afresh after the server started a new conversation', () => {
+    const a = createStreamAdapter();
+    a.decode(hello(['sync', 'resume']));
+    a.decode(f({ type: 'user-message', messageId: 'u1', content: 'hi', seq: 41 }));
+    expect(a.decode(f({ type: 'conversation-reset' }))).to.deep.equal([
+      { kind: 'conversation-reset' },
+    ]);
+    // The fresh conversation's first frame is number 1: not a replay to drop.
+    expect(a.decode(f({ type: 'stream-start', messageId: 'r1', seq: 1 }))).to.deep.equal([
+      { kind: 'stream-start', id: 'r1', role: 'assistant' },
+      { kind: 'cursor', seq: 1 },
+    ]);
+  });
+
   it('reports the conversation position and drops frames a resume replays twice', () => {
     const a = createStreamAdapter();
     a.decode(hello(['sync', 'resume', 'retry']));
