@@ -145,3 +145,21 @@ describe('chat-widget: resume after drops (multi-process server)', () => {
     await connected(el);
   });
 });
+
+describe('chat-widget: a conversation the server lost', () => {
+  it('keeps what it shows, tells the visitor, and goes on', async () => {
+    const key = uniqueKey();
+    const el = await streamWidgetFixture(key, { scenario: 'features' });
+    await connected(el);
+    await el.send('before');
+    await until(() => messages(el, 'assistant')[0]?.dataset.state === 'complete', 'a reply');
+    await streamPost('/__send', key, JSON.stringify({ type: 'conversation-reset' }));
+    await until(() => messages(el, 'system').length === 1, 'the note');
+    expect(messages(el, 'system')[0]!.textContent).to.contain('started a new conversation');
+    expect(messages(el, 'user')[0]!.textContent).to.contain('before');
+    await el.send('after');
+    await until(() => messages(el, 'assistant').length === 2, 'the next reply');
+    expect(part(el, 'error')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+});
