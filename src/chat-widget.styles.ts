@@ -681,6 +681,26 @@ export const styles = css`
     color: var(--_bad);
   }
 
+  /* Brief motion for what arrives: the panel opening, a new message. Movement only, never
+     opacity, so that text is at full contrast at every instant (axe checks mid-animation). */
+  @keyframes rise {
+    from {
+      transform: translateY(6px);
+    }
+  }
+  @keyframes open {
+    from {
+      transform: translateY(12px) scale(0.98);
+    }
+  }
+  :host(:not([mode='inline'])) [part='panel']:not([hidden]) {
+    animation: open 0.18s ease-out;
+    transform-origin: bottom right;
+  }
+  [part~='message'] {
+    animation: rise 0.15s ease-out;
+  }
+
   @media (prefers-reduced-motion: reduce) {
     *,
     *::before,
