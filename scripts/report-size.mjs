@@ -10,9 +10,10 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 // so that any growth still fails the build. Raised from 57 KB to 61 KB for issue
 // 12 (the conversation state machine, the outbox, replays, no-answer and auth
 // handling: +3.3 KB), then to 62 KB for issue 15 (the loader's hand-over, the
-// launcher's shared CSS and the end-of-stream region check: +0.7 KB); the loader
-// is what takes this cost off page loads.
-const BUDGET_BROTLI_BYTES = 62 * 1024;
+// launcher's shared CSS and the end-of-stream region check: +0.7 KB), then to
+// 63 KB for issues 14 and 17 (the conversation reset, grouped timestamps, the phone
+// viewport, icons and motion: +0.8 KB); the loader is what takes this cost off page loads.
+const BUDGET_BROTLI_BYTES = 63 * 1024;
 /** Issue 15: the loader, baked-in integrity value included, stays under 5,000 bytes brotli. */
 const LOADER_BUDGET_BROTLI_BYTES = 5000;
 const files = ['dist/chat-widget.js', 'dist/chat-widget.iife.js', 'dist/chat-widget.loader.js'];
