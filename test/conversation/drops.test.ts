@@ -169,18 +169,19 @@ describe('drops mid-reply (fake clock)', () => {
       html`<chat-widget mode="inline" server="ws://chat.test/ws" token="t"></chat-widget>`,
     );
     const sent: string[] = [];
-    // A message every 1.8 s; drops at least 3 s apart, each in the middle of an exchange.
-    for (let t = 0; t < 100_000; t += 200) {
-      if (t % 1800 === 0 && sent.length < 50) {
+    // A message every 2.2 s; drops at least 2.5 s apart, each in the middle of an exchange, all 20
+    // of them while messages still come (each waits at most one message for its moment).
+    for (let t = 0; t < 130_000; t += 200) {
+      if (t % 2200 === 0 && sent.length < 50) {
         const text = `message ${sent.length + 1}`;
         sent.push(text);
         el.send(text).catch(() => {});
       }
-      // At least 3 s after the last drop, the next one is armed for the middle of an exchange:
+      // At least 2.5 s after the last drop, the next one is armed for the middle of an exchange:
       // every other one catches a question on the wire (lost, so it must go again), the others
       // a reply halfway through.
       const last = server.dropTimes.at(-1) ?? 0;
-      if (server.dropTimes.length < 20 && !server.armed && Date.now() - last >= 3000) {
+      if (server.dropTimes.length < 20 && !server.armed && Date.now() - last >= 2500) {
         server.armed = server.dropTimes.length % 2 === 1 ? 'wire' : 'reply';
       }
       await clock.tickAsync(200);
@@ -212,7 +213,7 @@ describe('drops mid-reply (fake clock)', () => {
     expect(reconnectDelays).to.have.length(20);
     expect(Math.max(...reconnectDelays)).to.be.at.most(1100);
     console.log(
-      `[drops] 20 drops (${server.dropsMidReply} mid-reply), 50 messages, ${server.chats} chat ` +
+      `[drops] 20 drops (${server.dropsMidReply} mid-reply), 50 messages, ${server.written} chat ` +
         `frames written (${server.written - 50} again, after a drop or a busy refusal), ` +
         `${server.chats} reached the ` +
         `server (repeats acknowledged, not stored; ${server.busy} refused as busy); reconnects ` +
