@@ -14,9 +14,14 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { launchOptions } from '../scripts/browser.mjs';
-import { ROOT, ensureBuilt, freePort, startServer } from '../test/e2e/harness.js';
+import {
+  ROOT,
+  ensureBuilt,
+  freePort,
+  launchBrowserForTestPages,
+  socketOrigin,
+  startServer,
+} from '../test/e2e/harness.js';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const RUNS = Math.max(1, Number(args.runs) || 3);
@@ -68,7 +73,7 @@ async function measure(browser, base, name, { click = false } = {}) {
     lastActivity = Date.now();
   });
   cdp.on('Network.requestWillBeSent', () => (lastActivity = Date.now()));
-  const ws = base.replace(/^http/, 'ws').replace(/\/$/, '');
+  const ws = socketOrigin({ url: base });
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Article</title>
     </head><body><main>${ARTICLE}</main>${PAGES[name](ws)}</body></html>`;
   await page.route('**/article.html', (route) =>
@@ -132,14 +137,7 @@ const median = (values) => {
 async function main() {
   ensureBuilt();
   const server = await startServer({ port: await freePort() });
-  const options = launchOptions();
-  // The pages come from playwright, which gives them no address: Chromium's Local Network Access
-  // check would refuse their sockets to 127.0.0.1 as if they came from the internet.
-  const launch = () =>
-    chromium.launch({
-      ...options,
-      args: [...options.args, '--disable-features=LocalNetworkAccessChecks'],
-    });
+  const launch = launchBrowserForTestPages;
   let browser = await launch();
   const results = {};
   try {

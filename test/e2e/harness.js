@@ -79,6 +79,34 @@ export async function launchBrowser() {
   return chromium.launch(launchOptions());
 }
 
+/**
+ * Chromium for pages the test fulfils itself (playwright's `route.fulfill`) on the reference
+ * server's origin. Such pages get no address, and Chromium's Local Network Access check then
+ * refuses their sockets to 127.0.0.1 as if they came from the internet; pages the server serves
+ * itself need no such flag.
+ */
+export async function launchBrowserForTestPages() {
+  const options = launchOptions();
+  return chromium.launch({
+    ...options,
+    args: [...options.args, '--disable-features=LocalNetworkAccessChecks'],
+  });
+}
+
+/** The reference server's socket origin (`ws://127.0.0.1:port`), for pages that name it. */
+export function socketOrigin(server) {
+  return server.url.replace(/^http/, 'ws').replace(/\/$/, '');
+}
+
+/**
+ * Shows `html` at `path` on `server`'s origin in `tab` (a test-fulfilled page, see
+ * launchBrowserForTestPages), and waits for it to load.
+ */
+export async function openTestPage(tab, server, path, html) {
+  await tab.route(`**${path}`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await tab.goto(new URL(path, server.url).href);
+}
+
 /** Collect page errors so a test can assert none reached the page. */
 export function watchErrors(page) {
   const errors = [];

@@ -5,9 +5,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchOptions } from '../../scripts/browser.mjs';
-import { ROOT, ensureBuilt, freePort, startServer, watchErrors } from './harness.js';
+import {
+  ROOT,
+  ensureBuilt,
+  freePort,
+  launchBrowserForTestPages,
+  openTestPage,
+  socketOrigin,
+  startServer,
+  watchErrors,
+} from './harness.js';
 
 /**
  * A page of the server's origin with `body`, served by the test (the loader as `script`);
@@ -30,14 +37,7 @@ describe('the loader, end to end', () => {
   before(async () => {
     ensureBuilt();
     server = await startServer({ port: await freePort() });
-    // The test pages are fulfilled by playwright, which gives them no address; Chromium's Local
-    // Network Access check then refuses their sockets to 127.0.0.1 as if they came from the
-    // internet. Pages the server serves itself (every other e2e file) need no such flag.
-    const options = launchOptions();
-    browser = await chromium.launch({
-      ...options,
-      args: [...options.args, '--disable-features=LocalNetworkAccessChecks'],
-    });
+    browser = await launchBrowserForTestPages();
   });
 
   after(async () => {
@@ -54,17 +54,13 @@ describe('the loader, end to end', () => {
     const sockets = [];
     tab.on('request', (request) => fetched.push(new URL(request.url()).pathname));
     tab.on('websocket', (socket) => sockets.push(socket.url()));
-    await tab.route('**/test.html', (route) =>
-      route.fulfill({ contentType: 'text/html', body: withSocket(html) }),
-    );
     if (routeFull) await tab.route('**/dist/chat-widget.js*', routeFull);
-    await tab.goto(new URL('/test.html', server.url).href);
+    await openTestPage(tab, server, '/test.html', withSocket(html));
     await tab.locator('chat-widget [part="launcher"]').first().waitFor();
     return { context, tab, errors, fetched, sockets };
   }
 
-  const withSocket = (html) =>
-    html.replaceAll('{ws}', server.url.replace(/^http/, 'ws').replace(/\/$/, ''));
+  const withSocket = (html) => html.replaceAll('{ws}', socketOrigin(server));
 
   const defined = (tab) =>
     tab.waitForFunction(() => customElements.get('chat-widget') !== undefined);
@@ -178,10 +174,7 @@ describe('the loader, end to end', () => {
     ]) {
       const context = await browser.newContext();
       const tab = await context.newPage();
-      await tab.route('**/test.html', (route) =>
-        route.fulfill({ contentType: 'text/html', body: withSocket(page(markup)) }),
-      );
-      await tab.goto(new URL('/test.html', server.url).href);
+      await openTestPage(tab, server, '/test.html', withSocket(page(markup)));
       await defined(tab);
       await tab
         .locator('#w [part="status"][data-status="connected"]')

@@ -3,9 +3,15 @@
 // that `position: fixed` measures against.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
-import { launchOptions } from '../../scripts/browser.mjs';
-import { ensureBuilt, freePort, startServer, watchErrors } from './harness.js';
+import {
+  ensureBuilt,
+  freePort,
+  launchBrowserForTestPages,
+  openTestPage,
+  socketOrigin,
+  startServer,
+  watchErrors,
+} from './harness.js';
 
 describe('the popup on a phone', () => {
   let browser;
@@ -14,12 +20,7 @@ describe('the popup on a phone', () => {
   before(async () => {
     ensureBuilt();
     server = await startServer({ port: await freePort() });
-    const options = launchOptions();
-    // Pages fulfilled by playwright get no address: see test/e2e/loader.test.js.
-    browser = await chromium.launch({
-      ...options,
-      args: [...options.args, '--disable-features=LocalNetworkAccessChecks'],
-    });
+    browser = await launchBrowserForTestPages();
   });
 
   after(async () => {
@@ -35,22 +36,22 @@ describe('the popup on a phone', () => {
     });
     const tab = await context.newPage();
     const errors = watchErrors(tab);
-    const ws = server.url.replace(/^http/, 'ws').replace(/\/$/, '');
-    await tab.route('**/wide.html', (route) =>
-      route.fulfill({
-        contentType: 'text/html',
-        body: `<!doctype html><html lang="en"><head>
-          <meta name="viewport" content="width=device-width, initial-scale=1">
-          <script type="module" src="/dist/chat-widget.js"></script></head>
-          <body style="margin:0"><div style="width:401px;height:40px">a too wide banner</div>
-          <chat-widget id="w" open server="${ws}/ws" token-url="/api/chat-token"></chat-widget>
-          </body></html>`,
-      }),
+    await openTestPage(
+      tab,
+      server,
+      '/wide.html',
+      `<!doctype html><html lang="en"><head>
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <script type="module" src="/dist/chat-widget.js"></script></head>
+        <body style="margin:0"><div style="width:401px;height:40px">a too wide banner</div>
+        <chat-widget id="w" open server="${socketOrigin(server)}/ws" token-url="/api/chat-token">
+        </chat-widget></body></html>`,
     );
-    await tab.goto(new URL('/wide.html', server.url).href);
     await tab.locator('#w [part="status"][data-status="connected"]').waitFor({ state: 'attached' });
-    const layout = await tab.evaluate(() => {
+    const layout = await tab.evaluate(async () => {
       const root = document.querySelector('#w').shadowRoot;
+      // The panel's opening motion moves it for a moment: measure where it comes to rest.
+      await Promise.all(root.getAnimations().map((animation) => animation.finished));
       const panel = root.querySelector('[part="panel"]').getBoundingClientRect();
       const send = root.querySelector('[part="send-button"]').getBoundingClientRect();
       return {

@@ -6,10 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
-import { launchOptions } from '../../scripts/browser.mjs';
-import { ROOT, ensureBuilt, freePort, startServer, watchErrors } from './harness.js';
+import {
+  ROOT,
+  ensureBuilt,
+  freePort,
+  launchBrowserForTestPages,
+  openTestPage,
+  socketOrigin,
+  startServer,
+  watchErrors,
+} from './harness.js';
 
 const APP = `import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -105,12 +112,7 @@ describe('chat-widget/react in a React 19 app', () => {
     });
     bundle = readFileSync(join(dir, 'out', 'app.js'));
     server = await startServer({ port: await freePort() });
-    const options = launchOptions();
-    // Pages fulfilled by playwright get no address: see test/e2e/loader.test.js.
-    browser = await chromium.launch({
-      ...options,
-      args: [...options.args, '--disable-features=LocalNetworkAccessChecks'],
-    });
+    browser = await launchBrowserForTestPages();
   });
 
   after(async () => {
@@ -123,19 +125,17 @@ describe('chat-widget/react in a React 19 app', () => {
     const context = await browser.newContext();
     const tab = await context.newPage();
     const errors = watchErrors(tab);
-    const socket = server.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws';
-    await tab.route('**/react.html', (route) =>
-      route.fulfill({
-        contentType: 'text/html',
-        body: `<!doctype html><html lang="en"><body><div id="root"></div>
-          <script>window.socket = ${JSON.stringify(socket)};</script>
-          <script type="module" src="/react-app.js"></script></body></html>`,
-      }),
-    );
     await tab.route('**/react-app.js', (route) =>
       route.fulfill({ contentType: 'text/javascript', body: bundle }),
     );
-    await tab.goto(new URL('/react.html', server.url).href);
+    await openTestPage(
+      tab,
+      server,
+      '/react.html',
+      `<!doctype html><html lang="en"><body><div id="root"></div>
+        <script>window.socket = ${JSON.stringify(`${socketOrigin(server)}/ws`)};</script>
+        <script type="module" src="/react-app.js"></script></body></html>`,
+    );
     await tab.locator('#status', { hasText: 'connected' }).waitFor();
     assert.equal(await tab.locator('#w [part="header"] h2').textContent(), 'React chat');
     await tab.locator('#w [part="input"]').fill('hello from React');
