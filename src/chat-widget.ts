@@ -82,7 +82,7 @@ import { continuesGroup } from './views/time.js';
  * @csspart badge - The unread count on the launcher, present only while there are unread replies.
  * @csspart author - The name (and avatar) above an assistant or agent message.
  * @csspart avatar - The avatar image in `author`.
- * @csspart timestamp - The relative time under a message.
+ * @csspart timestamp - The relative time under the last message of a group by one author; the exact time in its title.
  *
  * @cssprop --chat-widget-accent - Brand colour: launcher, user bubbles, send button.
  * @cssprop --chat-widget-on-accent - Text on the accent colour.

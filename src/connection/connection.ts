@@ -324,8 +324,9 @@ export class Connection {
   }
 
   #endProbation(): void {
-    clearTimeout(this.#probationTimer);
+    // Called for every frame: nothing to do once the socket is accepted.
     if (!this.#probation) return;
+    clearTimeout(this.#probationTimer);
     this.#probation = false;
     this.options.listener.status({ status: 'connected' });
   }

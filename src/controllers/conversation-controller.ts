@@ -9,6 +9,7 @@ import type { StatusInfo } from '../connection/connection.js';
 import { HistoryPager } from '../conversation/history.js';
 import {
   DEFAULT_REPLY_TIMEOUT_MS,
+  REPLAY_WAIT_MS,
   awaitReply,
   reduce,
   socketClosed,
@@ -386,13 +387,14 @@ export class ConversationController implements ReactiveController {
   }
 
   #env(): Env {
-    const seconds = this.config().replyTimeout;
+    const config = this.config();
+    const seconds = config.replyTimeout;
     return {
       now: Date.now(),
       capabilities: this.capabilities ?? baseCapabilities.stream,
       strings: this.strings(),
       canRecoverStaleChat:
-        !this.config().conversationId &&
+        !config.conversationId &&
         this.#remembered.conversationId !== undefined &&
         !this.#recoveredStaleChat,
       replyTimeoutMs:
@@ -489,7 +491,7 @@ export class ConversationController implements ReactiveController {
     if (!capabilities) return;
     // A server that replays the conversation tells us what it already has before we resend.
     if (capabilities.replaysHistory && this.transcript.messages.length > 0) {
-      this.state.replayUntil = Date.now() + GREETING_GRACE_MS;
+      this.state.replayUntil = Date.now() + REPLAY_WAIT_MS;
     }
     if (!capabilities.greets) {
       this.#onReady();

@@ -13,6 +13,8 @@ import { visitorMessage } from './visitor-errors.js';
 
 /** After the last replayed item, this long without another means the replay is over. */
 export const REPLAY_SETTLE_MS = 600;
+/** How long a new socket waits for a replay's first item before resending what may be stored. */
+export const REPLAY_WAIT_MS = 1000;
 /** Without a reply-timeout attribute, a reply that has not begun after this long is "No answer yet". */
 export const DEFAULT_REPLY_TIMEOUT_MS = 60_000;
 
@@ -235,6 +237,7 @@ export function tick(state: ConversationState, env: Env): { effects: Effect[]; c
     const message = state.transcript.find(owed.id);
     if (message && message.role === 'user' && message.state !== 'failed') {
       message.note = 'no-answer';
+      state.unanswered = message;
       effects.push({ kind: 'persist' });
     }
     effects.push(...replyFinished(state));
@@ -322,8 +325,10 @@ function onError(
 /** Something of a reply arrived: it is no longer owed, and a "No answer yet" note is moot. */
 function replyBegan(state: ConversationState): Effect[] {
   state.owed = undefined;
-  const unanswered = state.transcript.messages.findLast((m) => m.note === 'no-answer');
+  const unanswered = state.unanswered;
   if (!unanswered) return [];
+  state.unanswered = undefined;
+  if (unanswered.note !== 'no-answer') return [];
   delete unanswered.note;
   return [{ kind: 'persist' }];
 }

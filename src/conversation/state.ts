@@ -2,7 +2,7 @@
  * Everything the widget shows about one conversation, as plain data (no DOM, no timers, no
  * sockets). The inbound reducer and the controller change it; the element renders it.
  */
-import type { Role } from '../types.js';
+import type { ChatMessage, Role } from '../types.js';
 import { Transcript } from '../transcript/transcript.js';
 import { HandoffState } from './handoff.js';
 import type { Notice } from './notice.js';
@@ -27,6 +27,8 @@ export interface ConversationState {
   lastReplyPartAt: number;
   /** The visitor message whose reply is owed and has not begun, and since when. */
   owed: { id: string; since: number } | undefined;
+  /** The message showing "No answer yet", kept so that a late reply clears it without a search. */
+  unanswered: ChatMessage | undefined;
   /** A reply is owed or streaming (one-reply-at-a-time backends take nothing more meanwhile). */
   replyInFlight: boolean;
   /** The server is replaying the conversation; it is settled once this time passes. */
@@ -46,6 +48,8 @@ export function createState(transcript = new Transcript()): ConversationState {
     opening: new Map(),
     lastReplyPartAt: 0,
     owed: undefined,
+    // A reload keeps the note: the one message it may be on is found once, here.
+    unanswered: transcript.messages.findLast((m) => m.note === 'no-answer'),
     replyInFlight: false,
     replayUntil: 0,
     presence: undefined,

@@ -67,6 +67,8 @@ export const STREAM_CAPABILITIES: Capabilities = Object.freeze({
 
 export function createStreamAdapter(): ProtocolAdapter {
   let features: string[] = [];
+  /** What this server can do: recomputed on each greeting (capabilitiesOf), read on every frame. */
+  let capabilities: Capabilities = STREAM_CAPABILITIES;
   // The last conversation frame seen (`resume` feature). Kept across reconnects:
   // it is what the next socket resumes from.
   let lastSeq: number | undefined;
@@ -153,6 +155,7 @@ export function createStreamAdapter(): ProtocolAdapter {
         features = Array.isArray(frame.features)
           ? frame.features.filter((f): f is string => typeof f === 'string')
           : [];
+        capabilities = capabilitiesOf();
         if (has('resume')) open = new Set([...carried, ...open]);
         carried = new Set();
         return [{ kind: 'ready', features }];
@@ -284,7 +287,7 @@ export function createStreamAdapter(): ProtocolAdapter {
     }
   };
 
-  const capabilities = (): Capabilities =>
+  const capabilitiesOf = (): Capabilities =>
     features.length === 0
       ? STREAM_CAPABILITIES
       : {
@@ -309,7 +312,7 @@ export function createStreamAdapter(): ProtocolAdapter {
 
   return {
     protocol: 'stream',
-    capabilities,
+    capabilities: () => capabilities,
     prepare: () => null,
     socketUrl: (ctx) => withQuery(ctx.server, { token: ctx.token }),
     opened: () => [],
@@ -348,6 +351,7 @@ export function createStreamAdapter(): ProtocolAdapter {
       // Features are re-announced by every `connection`; until then assume none,
       // so nothing extended is sent to a server that may have been replaced.
       features = [];
+      capabilities = STREAM_CAPABILITIES;
     },
   };
 }
