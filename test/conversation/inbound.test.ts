@@ -10,6 +10,7 @@ import {
 } from '../../src/conversation/inbound.js';
 import { createState, type ConversationState } from '../../src/conversation/state.js';
 import { en } from '../../src/i18n/en.js';
+import { Transcript } from '../../src/transcript/transcript.js';
 import { baseCapabilities } from '../../src/protocols/index.js';
 import type { Capabilities, InboundEvent } from '../../src/protocols/types.js';
 import type { ChatMessage } from '../../src/types.js';
@@ -186,6 +187,18 @@ describe("inbound reducer: the visitor's messages", () => {
     ]);
     expect(message.note).to.equal(undefined);
     expect(state.transcript.find('r')!.content).to.equal('late');
+  });
+
+  it('drops a "No answer yet" kept across a reload when the reply comes', () => {
+    const restored = new Transcript([
+      { id: 'u1', role: 'user', content: 'hi', state: 'sent', createdAt: 1, note: 'no-answer' },
+    ]);
+    const state = createState(restored);
+    run(state, [
+      { kind: 'stream-start', id: 'r' },
+      { kind: 'stream-delta', id: 'r', delta: 'x' },
+    ]);
+    expect(restored.find('u1')!.note).to.equal(undefined);
   });
 
   it('does not count typing as part of a reply', () => {
